@@ -1,0 +1,38 @@
+# supctl — build, test, lint, bench, fuzz, demo.
+GO        ?= go
+BIN       ?= bin
+STATICCHECK_VERSION ?= v0.8.2
+FUZZTIME  ?= 30s
+
+.PHONY: all build test lint bench fuzz demo clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/supctl ./cmd/supctl
+	$(GO) build -o $(BIN)/supd ./cmd/supd
+
+test:
+	$(GO) test ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Each fuzz target runs for $(FUZZTIME); go test -fuzz takes one target per package at a time.
+fuzz:
+	@$(GO) test -list '^Fuzz' ./... | awk '/^Fuzz/{t[n++]=$$1} /^ok/{for(i=0;i<n;i++) print $$2, t[i]; n=0}' | \
+	while read -r pkg target; do \
+		echo "== fuzz $$pkg $$target"; \
+		$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
+
+demo: build
+	bash cmd/supctl/demo/demo.sh
+
+clean:
+	rm -rf $(BIN)
