@@ -1,0 +1,419 @@
+// Package schema holds the embedded CUE schema of a supctl config repo and
+// loads a repo into a concrete Config with a position index (SPEC §2). It
+// also derives each server's desired concrete state from the config.
+package schema
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/parser"
+	"cuelang.org/go/cue/token"
+	cuejson "cuelang.org/go/encoding/json"
+	cueyaml "cuelang.org/go/encoding/yaml"
+)
+
+//go:embed supctl.cue
+var source []byte
+
+// SchemaFile is the name under which the embedded schema is compiled; positions
+// in it are never reported to users.
+const SchemaFile = "schema/supctl.cue"
+
+// Source returns the embedded CUE schema text.
+func Source() []byte { return bytes.Clone(source) }
+
+// Problem rules: a file that cannot be parsed, and a value the schema rejects.
+const (
+	RuleSyntax = "SYNTAX"
+	RuleSchema = "SCHEMA"
+)
+
+// ErrNoConfig is returned when the given paths hold no config file.
+var ErrNoConfig = errors.New("no config files (*.cue, *.json, *.yaml, *.yml)")
+
+// ErrPath is returned (wrapped) when a given path does not exist or cannot be read.
+var ErrPath = errors.New("path not found")
+
+// Problem is a syntax or schema error at a user position.
+type Problem struct {
+	Rule string   // RuleSyntax or RuleSchema
+	Path []string // config path, nil for syntax errors
+	Pos  Pos
+	Msg  string
+}
+
+// Repo is a loaded config repo.
+type Repo struct {
+	// Files are the config files read, in the order they were unified.
+	Files []string
+	// Config is the concrete config; nil when Problems is not empty.
+	Config *Config
+	// Positions maps config paths to where the user wrote them.
+	Positions *Positions
+	// Problems are the syntax and schema errors, sorted by position.
+	Problems []Problem
+}
+
+// Load reads every config file under paths (SPEC §2), unifies them, applies
+// #Config and decodes the result. A missing path or an empty repo is an
+// error; syntax and schema errors are Problems in the returned Repo.
+func Load(paths []string) (*Repo, error) {
+	files, err := Discover(paths)
+	if err != nil {
+		return nil, err
+	}
+	return LoadFiles(files)
+}
+
+// Discover lists the config files under paths, sorted, skipping hidden
+// entries, cue.mod/ and supctl.endpoints.* files. Explicitly named files are
+// always included.
+func Discover(paths []string) ([]string, error) {
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	var files []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			files = append(files, p)
+		}
+	}
+	for _, root := range paths {
+		info, err := os.Stat(root)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%s: %w", root, ErrPath)
+			}
+			return nil, fmt.Errorf("%s: %w", root, err)
+		}
+		if !info.IsDir() {
+			add(filepath.Clean(root))
+			continue
+		}
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if p != root && (strings.HasPrefix(name, ".") || (d.IsDir() && name == "cue.mod")) {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() || !IsConfigFile(name) {
+				return nil
+			}
+			add(p)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("walk %s: %w", root, err)
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s: %w", strings.Join(paths, ", "), ErrNoConfig)
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// IsConfigFile reports whether a file name is one supctl reads.
+func IsConfigFile(name string) bool {
+	if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "supctl.endpoints.") {
+		return false
+	}
+	switch filepath.Ext(name) {
+	case ".cue", ".json", ".yaml", ".yml":
+		return true
+	}
+	return false
+}
+
+// LoadFiles loads exactly the given files (see Load).
+func LoadFiles(files []string) (*Repo, error) {
+	l := &loader{ctx: cuecontext.New(), repo: &Repo{Files: files, Positions: newPositions()}}
+	l.run()
+	return l.repo, nil
+}
+
+type loader struct {
+	ctx  *cue.Context
+	repo *Repo
+}
+
+func (l *loader) problem(rule string, path []string, pos Pos, msg string) {
+	l.repo.Problems = append(l.repo.Problems, Problem{Rule: rule, Path: path, Pos: pos, Msg: msg})
+}
+
+func (l *loader) run() {
+	var cueFiles []*ast.File
+	var docs []ast.Expr
+	pkg := ""
+	pkgFile := ""
+	for _, name := range l.repo.Files {
+		src, err := readConfig(name)
+		if err != nil {
+			l.problem(RuleSyntax, nil, Pos{File: name, Line: 1, Col: 1}, err.Error())
+			continue
+		}
+		switch filepath.Ext(name) {
+		case ".cue":
+			f, err := parser.ParseFile(name, src, parser.ParseComments)
+			if err != nil {
+				l.syntaxErrors(name, err)
+				continue
+			}
+			if p := f.PackageName(); p != pkg {
+				if pkgFile == "" {
+					pkg, pkgFile = p, name
+				} else {
+					l.problem(RuleSyntax, nil, posOf(name, f.Pos()), fmt.Sprintf("package %q differs from package %q of %s: CUE files of a repo must share one package", p, pkg, pkgFile))
+					continue
+				}
+			} else if pkgFile == "" {
+				pkgFile = name
+			}
+			l.repo.Positions.indexFile(f)
+			cueFiles = append(cueFiles, f)
+		case ".json":
+			x, err := cuejson.Extract(name, src)
+			if err != nil {
+				l.syntaxErrors(name, err)
+				continue
+			}
+			l.repo.Positions.indexExpr(nil, x)
+			docs = append(docs, x)
+		default: // .yaml, .yml
+			d := cueyaml.NewDecoder(name, bytes.NewReader(src))
+			for {
+				x, err := d.Extract()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					l.syntaxErrors(name, err)
+					break
+				}
+				l.repo.Positions.indexExpr(nil, x)
+				docs = append(docs, x)
+			}
+		}
+	}
+	if len(l.repo.Problems) > 0 {
+		l.sortProblems()
+		return
+	}
+	raw := l.ctx.CompileString("{}")
+	if len(cueFiles) > 0 {
+		inst := build.NewContext().NewInstance("", nil)
+		for _, f := range cueFiles {
+			if err := inst.AddSyntax(f); err != nil {
+				l.cueErrors(RuleSyntax, err)
+			}
+		}
+		raw = l.ctx.BuildInstance(inst)
+	}
+	for _, x := range docs {
+		raw = raw.Unify(l.ctx.BuildExpr(x))
+	}
+	if err := raw.Err(); err != nil {
+		l.cueErrors(RuleSchema, err)
+		l.sortProblems()
+		return
+	}
+	l.repo.Positions.raw = raw
+	def := l.ctx.CompileBytes(source, cue.Filename(SchemaFile)).LookupPath(cue.MakePath(cue.Def("#Config")))
+	if err := def.Err(); err != nil {
+		panic(fmt.Sprintf("embedded schema does not compile: %v", err)) // a build defect, caught by tests
+	}
+	v := def.Unify(raw)
+	if err := v.Validate(cue.Concrete(true)); err != nil {
+		l.cueErrors(RuleSchema, err)
+		l.sortProblems()
+		return
+	}
+	var cfg Config
+	if err := v.Decode(&cfg); err != nil {
+		l.cueErrors(RuleSchema, err)
+		l.sortProblems()
+		return
+	}
+	l.repo.Config = &cfg
+}
+
+// readConfig reads a config file and rejects content that is not text.
+func readConfig(name string) ([]byte, error) {
+	src, err := os.ReadFile(name)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("cannot read file: %v", err)
+	}
+	if i := bytes.IndexByte(src, 0); i >= 0 {
+		return nil, fmt.Errorf("binary content (NUL byte at offset %d): not a config file", i)
+	}
+	if !utf8.Valid(src) {
+		line := 1 + bytes.Count(src[:firstInvalidUTF8(src)], []byte("\n"))
+		return nil, fmt.Errorf("invalid UTF-8 on line %d", line)
+	}
+	return src, nil
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}
+
+func (l *loader) syntaxErrors(name string, err error) {
+	errs := cueerrors.Errors(err)
+	if len(errs) == 0 {
+		l.problem(RuleSyntax, nil, Pos{File: name, Line: 1, Col: 1}, err.Error())
+		return
+	}
+	for _, e := range errs {
+		pos := Pos{File: name, Line: 1, Col: 1}
+		if p := e.Position(); p.IsValid() {
+			pos = posOf(name, p)
+		}
+		l.problem(RuleSyntax, nil, pos, cleanMsg(e))
+	}
+}
+
+// cueErrors turns CUE evaluation errors into problems: one per config path,
+// the most telling message first, at the user's position (never the schema's).
+func (l *loader) cueErrors(rule string, err error) {
+	type cand struct {
+		rank int
+		pos  Pos
+		msg  string
+	}
+	best := map[string]cand{}
+	var order []string
+	paths := map[string][]string{}
+	for _, e := range cueerrors.Errors(err) {
+		msg := cleanMsg(e)
+		rank := messageRank(msg)
+		if rank < 0 {
+			continue
+		}
+		path := e.Path()
+		if len(path) > 0 && path[0] == "#Config" {
+			path = path[1:]
+		}
+		path = unquotePath(path)
+		pos, ok := l.userPos(e)
+		if !ok {
+			pos, ok = l.repo.Positions.Lookup(path)
+		}
+		if !ok {
+			continue
+		}
+		key := strings.Join(path, "\x00")
+		c, seen := best[key]
+		if !seen {
+			order = append(order, key)
+			paths[key] = path
+		}
+		if !seen || rank < c.rank {
+			best[key] = cand{rank, pos, msg}
+		}
+	}
+	for _, key := range order {
+		c := best[key]
+		l.problem(rule, paths[key], c.pos, c.msg)
+	}
+	if len(order) == 0 {
+		l.problem(rule, nil, Pos{File: l.repo.Files[0], Line: 1, Col: 1}, err.Error())
+	}
+}
+
+// userPos returns the first position of e that lies in a user file.
+func (l *loader) userPos(e cueerrors.Error) (Pos, bool) {
+	for _, p := range cueerrors.Positions(e) {
+		if p.IsValid() && p.Filename() != SchemaFile && p.Filename() != "" {
+			return posOf(p.Filename(), p), true
+		}
+	}
+	return Pos{}, false
+}
+
+// messageRank orders CUE messages for one path by how much they tell a user;
+// -1 drops a message that only summarizes others.
+func messageRank(msg string) int {
+	switch {
+	case strings.Contains(msg, "errors in empty disjunction"):
+		return -1
+	case strings.Contains(msg, "out of bound"), strings.Contains(msg, "does not match"), strings.Contains(msg, "invalid value"):
+		return 0
+	case strings.Contains(msg, "field not allowed"), strings.Contains(msg, "incomplete value"), strings.Contains(msg, "field is required"):
+		return 1
+	case strings.Contains(msg, "mismatched types"):
+		return 2
+	}
+	return 3
+}
+
+// cleanMsg renders a CUE error without its path prefix.
+func cleanMsg(e cueerrors.Error) string {
+	format, args := e.Msg()
+	return fmt.Sprintf(format, args...)
+}
+
+func unquotePath(path []string) []string {
+	out := make([]string, len(path))
+	for i, p := range path {
+		if len(p) >= 2 && p[0] == '"' && p[len(p)-1] == '"' {
+			if s, err := unquote(p); err == nil {
+				p = s
+			}
+		}
+		out[i] = p
+	}
+	return out
+}
+
+func posOf(name string, p token.Pos) Pos {
+	if !p.IsValid() {
+		return Pos{File: name, Line: 1, Col: 1}
+	}
+	if f := p.Filename(); f != "" {
+		name = f
+	}
+	col := p.Column()
+	if col < 1 {
+		col = 1
+	}
+	return Pos{File: name, Line: max(p.Line(), 1), Col: col}
+}
+
+func (l *loader) sortProblems() {
+	sort.SliceStable(l.repo.Problems, func(i, j int) bool {
+		return l.repo.Problems[i].Pos.Less(l.repo.Problems[j].Pos)
+	})
+}
