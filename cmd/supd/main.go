@@ -1,0 +1,145 @@
+// Command supd is the update point agent: it serves one server's
+// update-point configuration over an authenticated HTTP API (SPEC §6).
+//
+//	supd --listen ADDR --state FILE [--init FILE] --token-file FILE [--tls-cert F --tls-key F]
+//	     [--backend sim] [--latency D] [--fail-rate P] [--crash-after-ops N] [--seed N]
+//
+// It prints "listening on http(s)://HOST:PORT" on stdout once it accepts
+// connections, and stops gracefully on SIGINT or SIGTERM. Exit status: 0
+// after a graceful stop, 1 on an error, 2 for a usage error, 3 when
+// --crash-after-ops is reached.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/pflag"
+
+	"github.com/supctl/supctl/reconcile/api"
+	"github.com/supctl/supctl/reconcile/supd"
+)
+
+const exitCrash = 3
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("supd", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8443", "address to listen on (port 0 picks a free one)")
+	state := fs.String("state", "", "state file (required)")
+	initFile := fs.String("init", "", "starting server document (JSON), used when the state file does not exist")
+	tokenFile := fs.String("token-file", "", "token file of NAME SCOPE TOKEN lines, mode 0600 (required)")
+	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key, serve https")
+	tlsKey := fs.String("tls-key", "", "TLS private key (PEM)")
+	backend := fs.String("backend", "sim", "backend (only \"sim\")")
+	latency := fs.Duration("latency", 0, "delay added before every /v1/ request")
+	failRate := fs.Float64("fail-rate", 0, "probability (0–1) of answering a /v1/ request 503 before doing anything")
+	crashAfter := fs.Int("crash-after-ops", 0, "exit (status 3) after persisting the Nth applied op, before answering it")
+	seed := fs.Uint64("seed", 0, "seed of the fault injection's random source (0: random)")
+	logFormat := fs.String("log-format", "text", "log format on stderr: text or json")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "supd: "+format+"\n", a...)
+		return 2
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usage("unexpected arguments: %v", fs.Args())
+	case *state == "":
+		return usage("--state is required")
+	case *tokenFile == "":
+		return usage("--token-file is required")
+	case *backend != "sim":
+		return usage("--backend %q: only \"sim\" exists", *backend)
+	case (*tlsCert == "") != (*tlsKey == ""):
+		return usage("--tls-cert and --tls-key go together")
+	case *logFormat != "text" && *logFormat != "json":
+		return usage("--log-format %q: text or json", *logFormat)
+	case *failRate < 0 || *failRate > 1:
+		return usage("--fail-rate %v is outside 0–1", *failRate)
+	case *latency < 0 || *crashAfter < 0:
+		return usage("--latency and --crash-after-ops must not be negative")
+	}
+
+	var log *slog.Logger
+	if *logFormat == "json" {
+		log = slog.New(slog.NewJSONHandler(stderr, nil))
+	} else {
+		log = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	fail := func(err error) int {
+		log.Error("supd stopped", "err", err)
+		return 1
+	}
+
+	tokens, err := supd.LoadTokens(*tokenFile)
+	if err != nil {
+		return fail(err)
+	}
+	var init *api.Server
+	if *initFile != "" {
+		data, err := os.ReadFile(*initFile)
+		if err != nil {
+			return fail(fmt.Errorf("read init document: %w", err))
+		}
+		init = new(api.Server)
+		if err := api.DecodeStrict(bytes.NewReader(data), init); err != nil {
+			return fail(fmt.Errorf("decode init document %s: %w", *initFile, err))
+		}
+	}
+	srv, err := supd.New(supd.Options{
+		StatePath:     *state,
+		Init:          init,
+		Tokens:        tokens,
+		Latency:       *latency,
+		FailRate:      *failRate,
+		CrashAfterOps: *crashAfter,
+		Crash:         func() { os.Exit(exitCrash) },
+		Seed:          *seed,
+		Logger:        log,
+	})
+	if err != nil {
+		return fail(err)
+	}
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fail(fmt.Errorf("listen: %w", err))
+	}
+	scheme := "http"
+	if *tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey)
+		if err != nil {
+			ln.Close()
+			return fail(fmt.Errorf("load TLS key pair: %w", err))
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		scheme = "https"
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(stdout, "listening on %s://%s\n", scheme, ln.Addr())
+	if err := srv.Serve(ctx, ln); err != nil {
+		return fail(err)
+	}
+	log.Info("supd stopped")
+	return 0
+}

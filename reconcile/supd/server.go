@@ -1,0 +1,564 @@
+// Package supd is the update point agent: one process per server, exposing
+// that server's update-point configuration over an authenticated HTTP API
+// (SPEC §6). The state lives in one file, rewritten atomically before every
+// answer that reports a change (see store.go for its format); the "sim"
+// backend (package sim) gives the operations their effect.
+//
+// Decisions the SPEC leaves open, made here:
+//   - POST /v1/ops checks, in order: the body (400, 413 over 1 MiB), the
+//     lease (423), whether the op's effect is already in place (then 200 with
+//     the current version, no version bump, no event — even when If-Match is
+//     stale, so that a client may safely re-send an op whose answer it lost),
+//     If-Match (409), the op's validity (422), and only then changes anything.
+//   - An unknown op name is a malformed request (400), like an unknown field.
+//   - If-Match is optional: without it (or with "*") the write is unconditional.
+//   - A write carrying a Lease-Id that is not the live lease (expired,
+//     released, or someone else's) gets 423: a holder that lost its lease
+//     learns it instead of writing unprotected.
+//   - Renewing extends the lease by the TTL it was taken with; releasing or
+//     renewing an unknown or expired lease is 404.
+package supd
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/supctl/supctl/reconcile/api"
+	"github.com/supctl/supctl/reconcile/supd/sim"
+)
+
+// MaxBodyBytes bounds request bodies.
+const MaxBodyBytes = 1 << 20
+
+// Options configure a Server. StatePath and Tokens are required.
+type Options struct {
+	// StatePath is the state file. Required.
+	StatePath string
+	// Init is the starting document, used (and required) when StatePath does
+	// not exist yet. Ignored otherwise.
+	Init *api.Server
+	// Tokens are the accepted bearer tokens. Required.
+	Tokens *Tokens
+	// Latency is added before every /v1/ request is handled. Default 0.
+	Latency time.Duration
+	// FailRate is the probability (0–1) that a /v1/ request gets 503 before
+	// anything is done. Default 0.
+	FailRate float64
+	// CrashAfterOps, when > 0, makes the server call Crash right after
+	// persisting the CrashAfterOps-th op that changed the state, before
+	// answering it. Default 0 (never).
+	CrashAfterOps int
+	// Crash ends the process; required when CrashAfterOps > 0.
+	Crash func()
+	// Seed seeds the random source of FailRate. Default 0: a random seed.
+	Seed uint64
+	// Logger receives the server's logs. Default slog.Default().
+	Logger *slog.Logger
+	// Now is the clock (lease expiry, event times). Default time.Now.
+	Now func() time.Time
+}
+
+// Server is the agent. Create it with New and serve Handler.
+type Server struct {
+	opts    Options
+	log     *slog.Logger
+	metrics *metrics
+	handler http.Handler
+
+	mu      sync.Mutex               // serializes changes; readers use snap
+	snap    atomic.Pointer[snapshot] // the last committed (persisted) state
+	applied int                      // ops that changed the state, this process
+
+	rngMu sync.Mutex
+	rng   *mrand.Rand
+}
+
+// New opens the state file (creating it from opts.Init when it does not
+// exist) and returns a Server ready to serve.
+func New(opts Options) (*Server, error) {
+	if opts.StatePath == "" {
+		return nil, errors.New("new supd: StatePath is required")
+	}
+	if opts.Tokens == nil {
+		return nil, errors.New("new supd: Tokens is required")
+	}
+	if opts.FailRate < 0 || opts.FailRate > 1 {
+		return nil, fmt.Errorf("new supd: FailRate %v is outside 0–1", opts.FailRate)
+	}
+	if opts.Latency < 0 {
+		return nil, fmt.Errorf("new supd: Latency %v is negative", opts.Latency)
+	}
+	if opts.CrashAfterOps > 0 && opts.Crash == nil {
+		return nil, errors.New("new supd: Crash is required with CrashAfterOps")
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	seed := opts.Seed
+	if seed == 0 {
+		seed = mrand.Uint64()
+	}
+	s := &Server{
+		opts:    opts,
+		log:     opts.Logger,
+		metrics: newMetrics(),
+		rng:     mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+	}
+	snap, err := loadSnapshot(opts.StatePath)
+	switch {
+	case err == nil:
+		s.log.Info("state loaded", "path", opts.StatePath, "version", snap.version, "events", len(snap.events))
+	case errors.Is(err, fs.ErrNotExist) && opts.Init != nil:
+		if snap, err = s.initSnapshot(*opts.Init); err != nil {
+			return nil, err
+		}
+		if err := s.persist(snap); err != nil {
+			return nil, err
+		}
+		s.log.Info("state created", "path", opts.StatePath, "fqdn", snap.server.FQDN)
+	default:
+		return nil, fmt.Errorf("new supd: %w", err)
+	}
+	s.snap.Store(snap)
+	s.handler = s.routes()
+	return s, nil
+}
+
+func (s *Server) initSnapshot(doc api.Server) (*snapshot, error) {
+	doc = doc.Clone()
+	doc.Normalize()
+	if err := sim.CheckDocument(&doc); err != nil {
+		return nil, fmt.Errorf("init document: %w", err)
+	}
+	args, err := json.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("encode init document: %w", err)
+	}
+	ev, err := json.Marshal(api.Event{
+		Seq: 1, Time: s.opts.Now().UTC(), Actor: "supd", Op: api.OpInit, Args: args,
+		VersionBefore: 0, VersionAfter: 1, Server: doc,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("encode init event: %w", err)
+	}
+	return newSnapshot(1, doc, nil, []json.RawMessage{ev})
+}
+
+func (s *Server) persist(snap *snapshot) error {
+	data, err := snap.encode()
+	if err != nil {
+		return fmt.Errorf("persist: %w", err)
+	}
+	if err := writeFileAtomic(s.opts.StatePath, data); err != nil {
+		return fmt.Errorf("persist: %w", err)
+	}
+	return nil
+}
+
+// Handler returns the HTTP handler of the API, /healthz and /metrics.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// State returns the last committed state.
+func (s *Server) State() api.State {
+	snap := s.snap.Load()
+	return api.State{Version: snap.version, Server: snap.server.Clone()}
+}
+
+// NewHTTPServer returns an http.Server for h with timeouts set: 5 s to read
+// the headers, 30 s to read the request, 30 s plus latency to write the
+// answer, 2 min idle.
+func NewHTTPServer(h http.Handler, latency time.Duration, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30*time.Second + latency,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Serve serves the server's handler on ln until ctx is done, then shuts down
+// gracefully (in-flight requests get up to 10 s).
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := NewHTTPServer(s.Handler(), s.opts.Latency, s.log)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /v1/state", s.v1(ScopeRead, s.handleState))
+	mux.Handle("POST /v1/ops", s.v1(ScopeWrite, s.handleOp))
+	mux.Handle("POST /v1/lease", s.v1(ScopeWrite, s.handleTakeLease))
+	mux.Handle("PUT /v1/lease/{id}", s.v1(ScopeWrite, s.handleRenewLease))
+	mux.Handle("DELETE /v1/lease/{id}", s.v1(ScopeWrite, s.handleReleaseLease))
+	mux.Handle("GET /v1/events", s.v1(ScopeRead, s.handleEvents))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.Handle("GET /metrics", s.metrics.handler())
+	return s.metrics.countRequests(mux)
+}
+
+// v1 wraps an API handler: injected faults first (latency, then 503 with
+// FailRate), then the bearer token and its scope (401, 403).
+func (s *Server) v1(need Scope, h func(w http.ResponseWriter, r *http.Request, actor string)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.opts.Latency > 0 {
+			t := time.NewTimer(s.opts.Latency)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			}
+		}
+		if s.opts.FailRate > 0 && s.roll() < s.opts.FailRate {
+			writeError(w, http.StatusServiceUnavailable, api.ErrorBody{Error: "injected failure (--fail-rate)"})
+			return
+		}
+		token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		name, scope, ok := s.opts.Tokens.Lookup(strings.TrimSpace(token))
+		if !found || !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="supd"`)
+			writeError(w, http.StatusUnauthorized, api.ErrorBody{Error: "missing or unknown bearer token"})
+			return
+		}
+		if scope < need {
+			writeError(w, http.StatusForbidden, api.ErrorBody{Error: fmt.Sprintf("token %q has scope %s, this needs %s", name, scope, need)})
+			return
+		}
+		h(w, r, name)
+	})
+}
+
+func (s *Server) roll() float64 {
+	s.rngMu.Lock()
+	defer s.rngMu.Unlock()
+	return s.rng.Float64()
+}
+
+func (s *Server) handleState(w http.ResponseWriter, _ *http.Request, _ string) {
+	snap := s.snap.Load()
+	w.Header().Set("ETag", etag(snap.version))
+	writeRaw(w, http.StatusOK, snap.stateJSON)
+}
+
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, _ string) {
+	since := int64(0)
+	if q := r.URL.Query().Get("since"); q != "" {
+		n, err := strconv.ParseInt(q, 10, 64)
+		if err != nil || n < 0 {
+			writeError(w, http.StatusBadRequest, api.ErrorBody{Error: fmt.Sprintf("since %q is not a sequence number", q)})
+			return
+		}
+		since = n
+	}
+	events := s.snap.Load().events
+	var b bytes.Buffer
+	b.WriteByte('[')
+	if since < int64(len(events)) {
+		for i, e := range events[since:] {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(e)
+		}
+	}
+	b.WriteByte(']')
+	writeRaw(w, http.StatusOK, b.Bytes())
+}
+
+func (s *Server) handleOp(w http.ResponseWriter, r *http.Request, actor string) {
+	var op api.Op
+	if code, err := decodeBody(w, r, &op); err != nil {
+		s.metrics.op("", "bad_request")
+		writeError(w, code, api.ErrorBody{Error: "decode op: " + err.Error()})
+		return
+	}
+	args, err := api.DecodeArgs(op)
+	if err != nil {
+		s.metrics.op(op.Op, "bad_request")
+		writeError(w, http.StatusBadRequest, api.ErrorBody{Error: "decode op: " + err.Error()})
+		return
+	}
+	ifMatch, err := parseIfMatch(r.Header.Get(api.HeaderIfMatch))
+	if err != nil {
+		s.metrics.op(op.Op, "bad_request")
+		writeError(w, http.StatusBadRequest, api.ErrorBody{Error: err.Error()})
+		return
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.snap.Load()
+	now := s.opts.Now()
+	if body := leaseBlocks(cur.lease, r.Header.Get(api.HeaderLeaseID), now); body != nil {
+		s.metrics.op(op.Op, "locked")
+		writeError(w, http.StatusLocked, *body)
+		return
+	}
+	next, changed, err := sim.Apply(cur.server, op.Op, args)
+	switch {
+	case err == nil && !changed:
+		s.metrics.op(op.Op, "noop")
+		w.Header().Set("ETag", etag(cur.version))
+		writeRaw(w, http.StatusOK, cur.stateJSON)
+		return
+	case ifMatch >= 0 && ifMatch != cur.version:
+		s.metrics.op(op.Op, "conflict")
+		writeError(w, http.StatusConflict, api.ErrorBody{
+			Error:   fmt.Sprintf("version is %d, not %d", cur.version, ifMatch),
+			Version: cur.version,
+		})
+		return
+	case err != nil:
+		s.metrics.op(op.Op, "invalid")
+		writeError(w, http.StatusUnprocessableEntity, api.ErrorBody{Error: err.Error()})
+		return
+	}
+
+	evArgs := compactJSON(op.Args)
+	ev, err := json.Marshal(api.Event{
+		Seq: int64(len(cur.events)) + 1, Time: now.UTC(), Actor: actor, Op: op.Op, Args: evArgs,
+		VersionBefore: cur.version, VersionAfter: cur.version + 1, Server: next,
+	})
+	if err != nil {
+		s.fail(w, op.Op, fmt.Errorf("encode event: %w", err))
+		return
+	}
+	// Appending may write past cur.events' length into a shared array;
+	// published snapshots never read past their own length.
+	snap, err := newSnapshot(cur.version+1, next, cur.lease, append(cur.events, ev))
+	if err != nil {
+		s.fail(w, op.Op, err)
+		return
+	}
+	if err := s.persist(snap); err != nil {
+		s.fail(w, op.Op, err)
+		return
+	}
+	s.snap.Store(snap)
+	s.metrics.op(op.Op, "applied")
+	s.log.Info("op applied", "op", op.Op, "actor", actor, "version", snap.version)
+	s.applied++
+	if s.opts.CrashAfterOps > 0 && s.applied == s.opts.CrashAfterOps {
+		s.log.Warn("crashing as asked (--crash-after-ops)", "ops", s.applied, "version", snap.version)
+		s.opts.Crash()
+	}
+	w.Header().Set("ETag", etag(snap.version))
+	writeRaw(w, http.StatusOK, snap.stateJSON)
+}
+
+func (s *Server) fail(w http.ResponseWriter, op string, err error) {
+	s.metrics.op(op, "error")
+	s.log.Error("op failed", "op", op, "err", err)
+	writeError(w, http.StatusInternalServerError, api.ErrorBody{Error: err.Error()})
+}
+
+func (s *Server) handleTakeLease(w http.ResponseWriter, r *http.Request, actor string) {
+	var req api.LeaseRequest
+	if code, err := decodeBody(w, r, &req); err != nil {
+		writeError(w, code, api.ErrorBody{Error: "decode lease request: " + err.Error()})
+		return
+	}
+	if req.Holder == "" || len(req.Holder) > 256 {
+		writeError(w, http.StatusBadRequest, api.ErrorBody{Error: "holder must be 1–256 bytes"})
+		return
+	}
+	if req.TTLSeconds < 1 || req.TTLSeconds > api.MaxLeaseTTLSeconds {
+		writeError(w, http.StatusBadRequest, api.ErrorBody{Error: fmt.Sprintf("ttlSeconds must be 1–%d", api.MaxLeaseTTLSeconds)})
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.snap.Load()
+	now := s.opts.Now()
+	if l := cur.lease; l != nil && now.Before(l.ExpiresAt) {
+		exp := l.ExpiresAt
+		writeError(w, http.StatusConflict, api.ErrorBody{Error: "lease held by " + l.Holder, Holder: l.Holder, ExpiresAt: &exp})
+		return
+	}
+	id, err := newLeaseID()
+	if err != nil {
+		s.fail(w, "", err)
+		return
+	}
+	lease := &storedLease{ID: id, Holder: req.Holder, TTLSeconds: req.TTLSeconds,
+		ExpiresAt: now.Add(time.Duration(req.TTLSeconds) * time.Second).UTC()}
+	if !s.commitLease(w, cur, lease) {
+		return
+	}
+	s.log.Info("lease taken", "holder", req.Holder, "actor", actor, "ttlSeconds", req.TTLSeconds)
+	writeJSON(w, http.StatusOK, api.Lease{ID: lease.ID, ExpiresAt: lease.ExpiresAt})
+}
+
+func (s *Server) handleRenewLease(w http.ResponseWriter, r *http.Request, _ string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.snap.Load()
+	now := s.opts.Now()
+	l := liveLease(cur.lease, r.PathValue("id"), now)
+	if l == nil {
+		writeError(w, http.StatusNotFound, api.ErrorBody{Error: "no live lease with that id"})
+		return
+	}
+	renewed := *l
+	renewed.ExpiresAt = now.Add(time.Duration(l.TTLSeconds) * time.Second).UTC()
+	if !s.commitLease(w, cur, &renewed) {
+		return
+	}
+	writeJSON(w, http.StatusOK, api.Lease{ID: renewed.ID, ExpiresAt: renewed.ExpiresAt})
+}
+
+func (s *Server) handleReleaseLease(w http.ResponseWriter, r *http.Request, actor string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.snap.Load()
+	l := liveLease(cur.lease, r.PathValue("id"), s.opts.Now())
+	if l == nil {
+		writeError(w, http.StatusNotFound, api.ErrorBody{Error: "no live lease with that id"})
+		return
+	}
+	if !s.commitLease(w, cur, nil) {
+		return
+	}
+	s.log.Info("lease released", "holder", l.Holder, "actor", actor)
+	writeJSON(w, http.StatusOK, api.Lease{ID: l.ID, ExpiresAt: l.ExpiresAt})
+}
+
+// commitLease persists cur with lease in place of its lease; on failure it
+// answers 500 and returns false.
+func (s *Server) commitLease(w http.ResponseWriter, cur *snapshot, lease *storedLease) bool {
+	snap := *cur
+	snap.lease = lease
+	if err := s.persist(&snap); err != nil {
+		s.fail(w, "", err)
+		return false
+	}
+	s.snap.Store(&snap)
+	return true
+}
+
+// liveLease returns l when it is live and has the given id.
+func liveLease(l *storedLease, id string, now time.Time) *storedLease {
+	if l == nil || !now.Before(l.ExpiresAt) || subtle.ConstantTimeCompare([]byte(l.ID), []byte(id)) != 1 {
+		return nil
+	}
+	return l
+}
+
+// leaseBlocks returns the 423 body when a write carrying leaseID must be
+// refused: a live lease exists and leaseID is not its id, or leaseID names a
+// lease that is not live.
+func leaseBlocks(l *storedLease, leaseID string, now time.Time) *api.ErrorBody {
+	live := l != nil && now.Before(l.ExpiresAt)
+	switch {
+	case live && liveLease(l, leaseID, now) == nil:
+		exp := l.ExpiresAt
+		return &api.ErrorBody{Error: "locked by the lease of " + l.Holder, Holder: l.Holder, ExpiresAt: &exp}
+	case !live && leaseID != "":
+		return &api.ErrorBody{Error: "lease " + leaseID + " is not live (expired or released)"}
+	}
+	return nil
+}
+
+func newLeaseID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("lease id: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// parseIfMatch returns the version of an If-Match header ("N", N or W/"N"),
+// or -1 when the header is absent or "*".
+func parseIfMatch(h string) (int64, error) {
+	h = strings.TrimSpace(h)
+	if h == "" || h == "*" {
+		return -1, nil
+	}
+	v := strings.Trim(strings.TrimPrefix(h, "W/"), `"`)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("If-Match %q is not a version", h)
+	}
+	return n, nil
+}
+
+func etag(v int64) string { return `"` + strconv.FormatInt(v, 10) + `"` }
+
+// decodeBody decodes the request body strictly into v, answering the HTTP
+// status to use on failure (413 over MaxBodyBytes, else 400).
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) (int, error) {
+	body := http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	if err := api.DecodeStrict(body, v); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return http.StatusRequestEntityTooLarge, err
+		}
+		return http.StatusBadRequest, err
+	}
+	return 0, nil
+}
+
+func compactJSON(raw json.RawMessage) json.RawMessage {
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return json.RawMessage("null")
+	}
+	return b.Bytes()
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		code, b = http.StatusInternalServerError, []byte(`{"error":"encode answer"}`)
+	}
+	writeRaw(w, code, b)
+}
+
+func writeError(w http.ResponseWriter, code int, body api.ErrorBody) { writeJSON(w, code, body) }
+
+func writeRaw(w http.ResponseWriter, code int, b []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)+1))
+	w.WriteHeader(code)
+	w.Write(b)
+	w.Write([]byte{'\n'})
+}
