@@ -1,0 +1,106 @@
+// Command supctl keeps the software update infrastructure of Configuration
+// Manager sites as code: vet a config repo, plan and apply it against the
+// update point servers (through supd), and watch it (SPEC §4).
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// Exit codes of every command (SPEC §4).
+const (
+	exitOK       = 0 // success: no findings, no changes, or applied and verified
+	exitFindings = 1 // the config has syntax, schema or policy errors
+	exitChanges  = 2 // plan --detailed-exitcode: changes are pending
+	exitUsage    = 3 // unknown command or flag, bad flag value, path not found
+	exitTarget   = 4 // server unreachable or refusing, lease held, stale plan, manual step, stopped
+	exitVerify   = 5 // applied, but the observed state still differs
+)
+
+// env is what a command may touch of the outside world; tests give their own.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	// isTerminal reports whether stdin and stderr are a terminal.
+	isTerminal bool
+}
+
+// command is one subcommand of supctl.
+type command struct {
+	name    string
+	usage   string // the synopsis after "supctl "
+	summary string // one line for `supctl help`
+	run     func(ctx context.Context, e *env, args []string) int
+}
+
+// commands is the command table; each command lives in its own file.
+var commands = map[string]*command{}
+
+func register(c *command) { commands[c.name] = c }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTerminal: isTerminal(os.Stdin) && isTerminal(os.Stderr)}
+	code := run(ctx, e, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches to a subcommand and returns the exit code.
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 {
+		usage(e.stderr)
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "-h", "--help", "help":
+		if len(args) > 1 {
+			if c, ok := commands[args[1]]; ok {
+				return c.run(ctx, e, []string{"--help"})
+			}
+			fmt.Fprintf(e.stderr, "supctl: unknown command %q\n", args[1])
+			return exitUsage
+		}
+		usage(e.stdout)
+		return exitOK
+	case "-v", "--version":
+		name = "version"
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(e.stderr, "supctl: unknown command %q (run 'supctl help')\n", name)
+		return exitUsage
+	}
+	return c.run(ctx, e, args[1:])
+}
+
+func usage(w io.Writer) {
+	var b strings.Builder
+	b.WriteString("supctl keeps Configuration Manager software update points as code.\n\nUsage:\n")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "  supctl %-9s %s\n", n, commands[n].summary)
+	}
+	b.WriteString("\nRun 'supctl COMMAND --help' for a command's flags.\n")
+	b.WriteString("Exit codes: 0 ok, 1 findings, 2 changes pending (plan --detailed-exitcode), 3 usage,\n4 target error, 5 verification failed.\n")
+	io.WriteString(w, b.String())
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
