@@ -12,7 +12,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -291,18 +293,37 @@ func firstInvalidUTF8(b []byte) int {
 }
 
 func (l *loader) syntaxErrors(name string, err error) {
-	errs := cueerrors.Errors(err)
-	if len(errs) == 0 {
-		l.problem(RuleSyntax, nil, Pos{File: name, Line: 1, Col: 1}, err.Error())
-		return
-	}
-	for _, e := range errs {
-		pos := Pos{File: name, Line: 1, Col: 1}
+	for _, e := range cueerrors.Errors(err) {
 		if p := e.Position(); p.IsValid() {
-			pos = posOf(name, p)
+			msg := cleanMsg(e)
+			// The JSON decoder wraps the real cause: keep only the cause.
+			if full := e.Error(); strings.HasPrefix(full, msg+": ") {
+				msg = strings.TrimPrefix(full, msg+": ")
+			}
+			l.problem(RuleSyntax, nil, posOf(name, p), msg)
+			continue
 		}
-		l.problem(RuleSyntax, nil, pos, cleanMsg(e))
+		l.problem(RuleSyntax, nil, linePrefixed(name, e.Error()), stripLinePrefix(name, e.Error()))
 	}
+}
+
+// linePrefixMsg matches "FILE:LINE: message", the shape of YAML syntax errors,
+// which carry a line but no column.
+var linePrefixMsg = regexp.MustCompile(`^(.*?):(\d+): (.*)$`)
+
+func linePrefixed(name, msg string) Pos {
+	if m := linePrefixMsg.FindStringSubmatch(msg); m != nil && m[1] == name {
+		line, _ := strconv.Atoi(m[2])
+		return Pos{File: name, Line: max(line, 1), Col: 1}
+	}
+	return Pos{File: name, Line: 1, Col: 1}
+}
+
+func stripLinePrefix(name, msg string) string {
+	if m := linePrefixMsg.FindStringSubmatch(msg); m != nil && m[1] == name {
+		return m[3]
+	}
+	return strings.TrimPrefix(msg, name+": ")
 }
 
 // cueErrors turns CUE evaluation errors into problems: one per config path,
@@ -346,7 +367,11 @@ func (l *loader) cueErrors(rule string, err error) {
 	}
 	for _, key := range order {
 		c := best[key]
-		l.problem(rule, paths[key], c.pos, c.msg)
+		msg := c.msg
+		if len(paths[key]) > 0 {
+			msg = FormatPath(paths[key]) + ": " + msg
+		}
+		l.problem(rule, paths[key], c.pos, msg)
 	}
 	if len(order) == 0 {
 		l.problem(rule, nil, Pos{File: l.repo.Files[0], Line: 1, Col: 1}, err.Error())

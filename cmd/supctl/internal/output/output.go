@@ -28,6 +28,7 @@ type Format interface {
 
 var formats = map[string]Format{
 	"text": textFormat{},
+	"json": jsonFormat{},
 }
 
 // Names lists the format names, sorted.

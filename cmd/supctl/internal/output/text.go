@@ -72,4 +72,3 @@ func colorize(sev string) string {
 	}
 	return "\x1b[33m" + sev + "\x1b[0m"
 }
-
