@@ -123,6 +123,7 @@ func New(opts Options) (*Server, error) {
 		metrics: newMetrics(),
 		rng:     mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 	}
+	removeStaleTemps(opts.StatePath, s.log)
 	snap, err := loadSnapshot(opts.StatePath)
 	switch {
 	case err == nil:

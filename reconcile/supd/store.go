@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -182,15 +183,32 @@ func (f *stateFile) check() error {
 	return nil
 }
 
-// writeFileAtomic replaces path with data so that a crash at any instant
-// leaves the old or the new content: temp file in the same directory,
-// write, fsync, rename, fsync of the directory.
-func writeFileAtomic(path string, data []byte) (err error) {
+// tempPattern is the name pattern of writeFileAtomic's temporary files.
+func tempPattern(path string) (dir, pattern string) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	return dir, "." + base + ".tmp-*"
+}
+
+// removeStaleTemps removes temporary files a crash left behind.
+func removeStaleTemps(path string, log *slog.Logger) {
+	dir, pattern := tempPattern(path)
+	stale, _ := filepath.Glob(filepath.Join(dir, pattern))
+	for _, f := range stale {
+		if err := os.Remove(f); err != nil {
+			log.Warn("remove stale temporary file", "path", f, "err", err)
+		}
+	}
+}
+
+// writeFileAtomic replaces path with data so that a crash at any instant
+// leaves the old or the new content: temp file in the same directory,
+// write, fsync, rename, fsync of the directory.
+func writeFileAtomic(path string, data []byte) (err error) {
+	dir, pattern := tempPattern(path)
+	tmp, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
