@@ -1,0 +1,206 @@
+package supd_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"math/big"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/supctl/supctl/reconcile/api"
+	"github.com/supctl/supctl/reconcile/client"
+	"github.com/supctl/supctl/reconcile/supd"
+)
+
+// clock is a settable clock for lease expiry.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// newInProcess returns a supd Server on a fresh state file, with clock now.
+func newInProcess(t testing.TB, now func() time.Time) *supd.Server {
+	t.Helper()
+	dir := workdir(t)
+	tokens, err := supd.LoadTokens(filepath.Join(dir, "tokens"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := initDoc()
+	s, err := supd.New(supd.Options{StatePath: filepath.Join(dir, "state.json"), Init: &doc, Tokens: tokens,
+		Now: now, Logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestLeaseExpiry(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)}
+	srv := httptest.NewServer(newInProcess(t, clk.Now).Handler())
+	defer srv.Close()
+	c, err := client.New(srv.URL, client.Options{Token: writeToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	l, err := c.TakeLease(ctx, "killed-apply", 15*time.Second)
+	if err != nil || !l.ExpiresAt.Equal(clk.Now().Add(15*time.Second)) {
+		t.Fatalf("take: %v %+v", err, l)
+	}
+	op := mustOp(t, api.OpSetSslFlags, api.SetSslFlagsArgs{VRoot: "SelfUpdate", Flags: []string{"Ssl"}})
+	clk.Advance(14 * time.Second)
+	if _, err := c.Op(ctx, 1, "", op); !errors.Is(err, client.ErrLocked) {
+		t.Fatalf("before expiry: %v, want 423", err)
+	}
+	renewed, err := c.RenewLease(ctx, l.ID)
+	if err != nil || !renewed.ExpiresAt.Equal(clk.Now().Add(15*time.Second)) {
+		t.Fatalf("renew extends by the TTL from now: %v %+v", err, renewed)
+	}
+	clk.Advance(15 * time.Second) // exactly at expiresAt: expired
+	if _, err := c.RenewLease(ctx, l.ID); !errors.Is(err, client.ErrNotFound) {
+		t.Fatalf("renew after expiry: %v, want 404", err)
+	}
+	if _, err := c.Op(ctx, 1, l.ID, op); !errors.Is(err, client.ErrLocked) {
+		t.Fatalf("write with an expired lease: %v, want 423", err)
+	}
+	if st, err := c.Op(ctx, 1, "", op); err != nil || st.Version != 2 {
+		t.Fatalf("write after expiry without lease: %v", err)
+	}
+	l2, err := c.TakeLease(ctx, "next-apply", 15*time.Second)
+	if err != nil || l2.ID == l.ID {
+		t.Fatalf("take after expiry: %v %+v", err, l2)
+	}
+}
+
+func TestParseTokens(t *testing.T) {
+	good := "# comment\n\nalice write aaa\nbob   read\tbbb\n"
+	tokens, err := supd.ParseTokens(strings.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tok, want := range map[string]struct {
+		name  string
+		scope supd.Scope
+		ok    bool
+	}{
+		"aaa": {"alice", supd.ScopeWrite, true}, "bbb": {"bob", supd.ScopeRead, true},
+		"aa": {ok: false}, "aaaa": {ok: false}, "": {ok: false}, "alice": {ok: false},
+	} {
+		name, scope, ok := tokens.Lookup(tok)
+		if ok != want.ok || (ok && (name != want.name || scope != want.scope)) {
+			t.Errorf("Lookup(%q) = %q %v %v, want %+v", tok, name, scope, ok, want)
+		}
+	}
+	for _, bad := range []string{
+		"", "# only a comment\n", "alice write\n", "alice admin aaa\n", "alice write aaa extra\n",
+		"alice write aaa\nalice read bbb\n", "alice write aaa\nbob read aaa\n",
+	} {
+		if _, err := supd.ParseTokens(strings.NewReader(bad)); err == nil {
+			t.Errorf("ParseTokens(%q) accepted it", bad)
+		}
+	}
+}
+
+func TestLoadStateRejectsDamage(t *testing.T) {
+	dir := workdir(t)
+	p := startSupd(t, dir)
+	c := p.client(t, writeToken)
+	if _, err := c.Op(context.Background(), 1, "", mustOp(t, api.OpRemoveBinding, api.RemoveBindingArgs{Protocol: "http", Port: 8530})); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(p.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, edit := range map[string]func(string) string{
+		"truncated":       func(s string) string { return s[:len(s)/2] },
+		"unknown field":   func(s string) string { return strings.Replace(s, `"format"`, `"extra":1,"format"`, 1) },
+		"wrong version":   func(s string) string { return strings.Replace(s, `"version":2,`, `"version":3,`, 1) },
+		"wrong format":    func(s string) string { return strings.Replace(s, supd.StateFormat, "supd-state/0", 1) },
+		"seq gap":         func(s string) string { return strings.Replace(s, `"seq":2`, `"seq":3`, 1) },
+		"document edited": func(s string) string { return strings.Replace(s, `"siteCode":"P01"`, `"siteCode":"P02"`, 1) },
+	} {
+		path := filepath.Join(t.TempDir(), "state.json")
+		os.WriteFile(path, []byte(edit(string(good))), 0o600)
+		if _, err := supd.LoadState(path); err == nil {
+			t.Errorf("%s: LoadState accepted it", name)
+		}
+	}
+}
+
+// TestTLS serves https with --tls-cert/--tls-key and talks to it through the
+// client with --ca-file's equivalent.
+func TestTLS(t *testing.T) {
+	dir := workdir(t)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	writeSelfSigned(t, certFile, keyFile)
+	p := startSupd(t, dir, "--tls-cert", certFile, "--tls-key", keyFile)
+	if !strings.HasPrefix(p.URL, "https://127.0.0.1:") {
+		t.Fatalf("URL %s, want https", p.URL)
+	}
+	c, err := client.New(p.URL, client.Options{Token: readToken, CAFile: certFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := c.GetState(context.Background()); err != nil || st.Version != 1 {
+		t.Fatalf("GetState over https: %v", err)
+	}
+	untrusting, _ := client.New(p.URL, client.Options{Token: readToken})
+	_, err = untrusting.GetState(context.Background())
+	if err == nil || client.Transient(err) {
+		t.Fatalf("without the CA: %v, want a permanent TLS error", err)
+	}
+}
+
+func writeSelfSigned(t testing.TB, certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "supd test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
