@@ -58,8 +58,8 @@ func initDoc() api.Server {
 	s.IIS.Bindings = []api.Binding{{Protocol: "http", Port: 8530}}
 	s.ConfigMgr = &api.ConfigMgr{SiteCode: "P01", Mode: api.ModeMixed,
 		SoftwareUpdatePoint: &api.SUP{Active: siteFQDN, ClientConnection: "intranet",
-			Ports: api.Ports{HTTP: 8530, HTTPS: 8531},
-			Sync:  api.Sync{Source: "microsoft-update", ReportingEvents: "none"},
+			Ports:           api.Ports{HTTP: 8530, HTTPS: 8531},
+			Sync:            api.Sync{Source: "microsoft-update", ReportingEvents: "none"},
 			Classifications: []string{"Security Updates"}, Products: []string{}, Languages: []string{"English"},
 			Supersedence: api.Supersedence{Expire: "immediately"}},
 		ClientAgent: api.ClientAgent{Enabled: true, ScanSchedule: api.Schedule{Days: 7},
