@@ -19,6 +19,8 @@ type Options struct {
 	Quiet bool
 	// Color marks severities with ANSI colors (text only).
 	Color bool
+	// ToolVersion is supctl's version, for formats that name the tool (SARIF).
+	ToolVersion string
 }
 
 // Format writes a report to w.
@@ -27,8 +29,11 @@ type Format interface {
 }
 
 var formats = map[string]Format{
-	"text": textFormat{},
-	"json": jsonFormat{},
+	"text":   textFormat{},
+	"json":   jsonFormat{},
+	"sarif":  sarifFormat{},
+	"junit":  junitFormat{},
+	"github": githubFormat{},
 }
 
 // Names lists the format names, sorted.
