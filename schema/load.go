@@ -18,10 +18,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
-	"cuelang.org/go/cue/build"
-	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
@@ -151,14 +148,14 @@ func IsConfigFile(name string) bool {
 
 // LoadFiles loads exactly the given files (see Load).
 func LoadFiles(files []string) (*Repo, error) {
-	l := &loader{ctx: cuecontext.New(), repo: &Repo{Files: files, Positions: newPositions()}}
+	l := &loader{repo: &Repo{Files: files, Positions: newPositions()}}
 	l.run()
 	return l.repo, nil
 }
 
 type loader struct {
-	ctx  *cue.Context
 	repo *Repo
+	srcs map[string][]byte // file contents, by name
 }
 
 func (l *loader) problem(rule string, path []string, pos Pos, msg string) {
@@ -166,43 +163,75 @@ func (l *loader) problem(rule string, path []string, pos Pos, msg string) {
 }
 
 func (l *loader) run() {
-	var cueFiles []*ast.File
-	var docs []ast.Expr
-	pkg := ""
-	pkgFile := ""
+	l.srcs = make(map[string][]byte, len(l.repo.Files))
 	for _, name := range l.repo.Files {
 		src, err := readConfig(name)
 		if err != nil {
 			l.problem(RuleSyntax, nil, Pos{File: name, Line: 1, Col: 1}, err.Error())
 			continue
 		}
+		l.srcs[name] = src
+	}
+	parsed := l.parse(l.repo.Positions)
+	if len(l.repo.Problems) > 0 {
+		l.sortProblems()
+		return
+	}
+	l.evaluate(parsed)
+	l.sortProblems()
+}
+
+// parsed is the syntax of a repo: its CUE files (one package) and the
+// documents of its JSON and YAML files.
+type parsed struct {
+	cueFiles []*ast.File
+	docs     []ast.Expr
+}
+
+// parse parses every file read; with idx set it records positions and
+// reports syntax problems (a re-parse for another evaluation worker passes nil).
+func (l *loader) parse(idx *Positions) parsed {
+	var p parsed
+	pkg, pkgFile := "", ""
+	report := func(name string, err error) {
+		if idx != nil {
+			l.syntaxErrors(name, err)
+		}
+	}
+	for _, name := range l.repo.Files {
+		src, ok := l.srcs[name]
+		if !ok {
+			continue
+		}
 		switch filepath.Ext(name) {
 		case ".cue":
 			f, err := parser.ParseFile(name, src, parser.ParseComments)
 			if err != nil {
-				l.syntaxErrors(name, err)
+				report(name, err)
 				continue
 			}
-			if p := f.PackageName(); p != pkg {
-				if pkgFile == "" {
-					pkg, pkgFile = p, name
-				} else {
-					l.problem(RuleSyntax, nil, posOf(name, f.Pos()), fmt.Sprintf("package %q differs from package %q of %s: CUE files of a repo must share one package", p, pkg, pkgFile))
-					continue
+			if pn := f.PackageName(); pkgFile == "" {
+				pkg, pkgFile = pn, name
+			} else if pn != pkg {
+				if idx != nil {
+					l.problem(RuleSyntax, nil, posOf(name, f.Pos()), fmt.Sprintf("package %q differs from package %q of %s: CUE files of a repo must share one package", pn, pkg, pkgFile))
 				}
-			} else if pkgFile == "" {
-				pkgFile = name
+				continue
 			}
-			l.repo.Positions.indexFile(f)
-			cueFiles = append(cueFiles, f)
+			if idx != nil {
+				idx.indexFile(f)
+			}
+			p.cueFiles = append(p.cueFiles, f)
 		case ".json":
 			x, err := cuejson.Extract(name, src)
 			if err != nil {
-				l.syntaxErrors(name, err)
+				report(name, err)
 				continue
 			}
-			l.repo.Positions.indexExpr(nil, x)
-			docs = append(docs, x)
+			if idx != nil {
+				idx.indexExpr(nil, x)
+			}
+			p.docs = append(p.docs, x)
 		default: // .yaml, .yml
 			d := cueyaml.NewDecoder(name, bytes.NewReader(src))
 			for {
@@ -211,54 +240,17 @@ func (l *loader) run() {
 					break
 				}
 				if err != nil {
-					l.syntaxErrors(name, err)
+					report(name, err)
 					break
 				}
-				l.repo.Positions.indexExpr(nil, x)
-				docs = append(docs, x)
+				if idx != nil {
+					idx.indexExpr(nil, x)
+				}
+				p.docs = append(p.docs, x)
 			}
 		}
 	}
-	if len(l.repo.Problems) > 0 {
-		l.sortProblems()
-		return
-	}
-	raw := l.ctx.CompileString("{}")
-	if len(cueFiles) > 0 {
-		inst := build.NewContext().NewInstance("", nil)
-		for _, f := range cueFiles {
-			if err := inst.AddSyntax(f); err != nil {
-				l.cueErrors(RuleSyntax, err)
-			}
-		}
-		raw = l.ctx.BuildInstance(inst)
-	}
-	for _, x := range docs {
-		raw = raw.Unify(l.ctx.BuildExpr(x))
-	}
-	if err := raw.Err(); err != nil {
-		l.cueErrors(RuleSchema, err)
-		l.sortProblems()
-		return
-	}
-	l.repo.Positions.raw = raw
-	def := l.ctx.CompileBytes(source, cue.Filename(SchemaFile)).LookupPath(cue.MakePath(cue.Def("#Config")))
-	if err := def.Err(); err != nil {
-		panic(fmt.Sprintf("embedded schema does not compile: %v", err)) // a build defect, caught by tests
-	}
-	v := def.Unify(raw)
-	if err := v.Validate(cue.Concrete(true)); err != nil {
-		l.cueErrors(RuleSchema, err)
-		l.sortProblems()
-		return
-	}
-	var cfg Config
-	if err := v.Decode(&cfg); err != nil {
-		l.cueErrors(RuleSchema, err)
-		l.sortProblems()
-		return
-	}
-	l.repo.Config = &cfg
+	return p
 }
 
 // readConfig reads a config file and rejects content that is not text.
