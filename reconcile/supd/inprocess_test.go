@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -203,4 +204,81 @@ func writeSelfSigned(t testing.TB, certFile, keyFile string) {
 	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestConcurrentWriters runs writers that race with If-Match. A 200 means
+// "the op's effect is in place at the answered version": either the write
+// made that version, or (a no-op) another writer had already made the same
+// change. Every answered version must show the effect in the audit log, every
+// event must be some writer's answer, and the versions must have no gaps.
+func TestConcurrentWriters(t *testing.T) {
+	s := newInProcess(t, time.Now)
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	c, err := client.New(srv.URL, client.Options{Token: writeToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	type claim struct {
+		version int64
+		root    string
+		flags   []string
+	}
+	const writers, rounds = 4, 15
+	var mu sync.Mutex
+	var claims []claim
+	conflicts := 0
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range rounds {
+				st, err := c.GetState(ctx)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				root := api.VRoots[(w+i)%len(api.VRoots)]
+				flags := []string{api.FlagSsl}
+				if len(st.Server.IIS.VRoots[root]) > 0 {
+					flags = []string{}
+				}
+				next, err := c.Op(ctx, st.Version, "", mustOp(t, api.OpSetSslFlags, api.SetSslFlagsArgs{VRoot: root, Flags: flags}))
+				mu.Lock()
+				switch {
+				case errors.Is(err, client.ErrConflict):
+					conflicts++
+				case err != nil:
+					t.Error(err)
+				case next.Version <= st.Version || !slices.Equal(next.Server.IIS.VRoots[root], flags):
+					t.Errorf("write at %d answered %d with %s = %v, want %v", st.Version, next.Version, root, next.Server.IIS.VRoots[root], flags)
+				default:
+					claims = append(claims, claim{next.Version, root, flags})
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	evs, err := c.Events(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	final := s.State()
+	if int64(len(evs)) != final.Version {
+		t.Fatalf("%d events for version %d", len(evs), final.Version)
+	}
+	claimed := map[int64]bool{}
+	for _, cl := range claims {
+		claimed[cl.version] = true
+		if got := evs[cl.version-1].Server.IIS.VRoots[cl.root]; !slices.Equal(got, cl.flags) {
+			t.Errorf("version %d: %s = %v in the log, answered %v", cl.version, cl.root, got, cl.flags)
+		}
+	}
+	for _, ev := range evs[1:] {
+		if !claimed[ev.VersionAfter] {
+			t.Errorf("version %d is in the log but no writer was answered with it", ev.VersionAfter)
+		}
+	}
+	t.Logf("%d writers × %d rounds: %d answered 200 (%d versions), %d conflicts", writers, rounds, len(claims), final.Version-1, conflicts)
 }
