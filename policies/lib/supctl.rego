@@ -26,3 +26,54 @@ version_parts(v) := [to_number(p) | some p in split(v, ".")]
 # version_less is true when build a is below build b (both a.b.c.d): arrays
 # of numbers compare element by element.
 version_less(a, b) if version_parts(a) < version_parts(b)
+
+# is_2007 is true for the Configuration Manager 2007 products.
+is_2007(site) if startswith(site.product, "cm2007")
+
+# min_wsus is the lowest WSUS build each product supports [S3][S12][S26][S6].
+min_wsus := {
+	"cm2007-rtm": "3.0.0.0",
+	"cm2007-sp1": "3.1.6001.65",
+	"cm2007-sp2": "3.2.7600.283",
+	"current-branch": "6.2.9200.0",
+}
+
+# ssl_roots are the five WSUS virtual roots that require SSL when WSUS uses SSL.
+ssl_roots := {"ApiRemoting30", "ClientWebService", "DSSAuthWebService", "ServerSyncWebService", "SimpleAuthWebService"}
+
+# plain_roots are the four roots that must never require SSL.
+plain_roots := {"Content", "Inventory", "ReportingWebService", "SelfUpdate"}
+
+# website_ports are the ports each WSUS website binds [S11][S7].
+website_ports := {"default": {"http": 80, "https": 443}, "custom": {"http": 8530, "https": 8531}}
+
+# sup_fqdns is the set of servers holding a software update point role of a
+# site: the active one and the Internet-based one.
+sup_fqdns(site) := {f |
+	some role in ["active", "internet"]
+	f := site.softwareUpdatePoint[role]
+}
+
+# parse_url splits "https://host:8531/" into {"scheme", "host", "port"}; the
+# port defaults to 80 (http) or 443 (https). Undefined when it is no such URL.
+parse_url(u) := {"scheme": m[1], "host": m[2], "port": port} if {
+	some m in regex.find_all_string_submatch_n(`^(https?)://([a-z0-9.-]+)(?::([0-9]+))?/?$`, lower(u), 1)
+	port := url_port(m[1], m[3])
+}
+
+url_port(scheme, "") := 80 if scheme == "http"
+
+url_port(scheme, "") := 443 if scheme == "https"
+
+url_port(_, p) := to_number(p) if p != ""
+
+# sup_sites maps an FQDN to the codes of the sites whose active software
+# update point it is. Reference it whole (idx := lib.sup_sites) so that it is
+# evaluated once, not once per lookup.
+sup_sites[fqdn] contains code if {
+	some code, site in input.sites
+	fqdn := site.softwareUpdatePoint.active
+}
+
+# days_between is the number of whole days from date a to date b (YYYY-MM-DD).
+days_between(a, b) := (time.parse_ns("2006-01-02", b) - time.parse_ns("2006-01-02", a)) / 86400000000000
