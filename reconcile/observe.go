@@ -1,0 +1,84 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/supctl/supctl/reconcile/api"
+	"github.com/supctl/supctl/reconcile/client"
+)
+
+// Observation maps server FQDNs to their observed state (GET /v1/state).
+type Observation map[string]api.State
+
+// Observe reads the state of every server in fqdns, at most
+// Options.Parallelism at once, retrying transient failures. An unreachable
+// server or one refusing our token fails the whole observation (ErrTarget).
+func (r *Reconciler) Observe(ctx context.Context, fqdns []string) (Observation, error) {
+	fqdns = slices.Clone(fqdns)
+	slices.Sort(fqdns)
+	fqdns = slices.Compact(fqdns)
+	out := make(Observation, len(fqdns))
+	errs := make([]error, len(fqdns))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, r.opts.Parallelism)
+	for i, f := range fqdns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				errs[i] = fmt.Errorf("observe %s: %w", f, ctx.Err())
+				return
+			}
+			defer func() { <-sem }()
+			st, err := r.observe(ctx, f)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			mu.Lock()
+			out[f] = st
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (r *Reconciler) observe(ctx context.Context, fqdn string) (api.State, error) {
+	c, err := r.client(fqdn)
+	if err != nil {
+		return api.State{}, fmt.Errorf("observe %w", err)
+	}
+	var st api.State
+	err = r.retry(ctx, ctx, func(ctx context.Context) error {
+		var err error
+		st, err = c.GetState(ctx)
+		return err
+	})
+	if err != nil {
+		return api.State{}, targetErr("observe "+fqdn, c, err)
+	}
+	if st.Server.FQDN != fqdn {
+		return api.State{}, fmt.Errorf("observe %s at %s: %w: the server says it is %q", fqdn, c.URL(), ErrTarget, st.Server.FQDN)
+	}
+	st.Server.Normalize()
+	return st, nil
+}
+
+// targetErr wraps a failed request to supd as ErrTarget (context errors stay as they are).
+func targetErr(what string, c *client.Client, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s: %w: %w", what, ErrStopped, err)
+	}
+	return fmt.Errorf("%s at %s: %w: %w", what, c.URL(), ErrTarget, err)
+}
