@@ -16,10 +16,11 @@ const fixturesDir = "../../fixtures"
 
 // vetJSON runs the real supctl vet --format json on dir (with the fixed
 // date of the fixtures) and returns its findings as "RULE FILE:LINE:COL"
-// with FILE relative to dir, and the exit code.
+// with FILE relative to dir, and the exit code. --strict makes warnings
+// fail too, so a fixture of a warning rule must still exit non-zero.
 func vetJSON(t *testing.T, dir string) ([]string, int) {
 	t.Helper()
-	cmd := exec.Command("supctl", "vet", "--format", "json", "--show-waived", dir)
+	cmd := exec.Command("supctl", "vet", "--format", "json", "--show-waived", "--strict", dir)
 	cmd.Env = append(os.Environ(), "SUPCTL_TODAY=2026-11-25")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
