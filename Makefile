@@ -31,6 +31,11 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	done
 
+# The rule reference, generated from the policies' METADATA (a test checks it).
+.PHONY: rules-doc
+rules-doc:
+	$(GO) run ./cmd/supctl rules --format markdown > policies/RULES.md
+
 demo: build
 	bash cmd/supctl/demo/demo.sh
 

@@ -2,6 +2,7 @@ package policies
 
 import (
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -32,7 +33,8 @@ func Catalog() ([]RuleInfo, error) {
 	}
 	var out []RuleInfo
 	for name, src := range mods {
-		if !strings.Contains(name, "/sup") {
+		// Rules are policies/supNNN.rego; helpers live in policies/lib/.
+		if path.Dir(name) != "policies" || !strings.HasPrefix(path.Base(name), "sup") {
 			continue
 		}
 		m, err := ast.ParseModuleWithOpts(name, src, ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
