@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/supctl/supctl/cmd/supctl/internal/planview"
+	"github.com/supctl/supctl/reconcile"
+	"github.com/supctl/supctl/reconcile/api"
+)
+
+func init() {
+	register(&command{
+		name:    "apply",
+		usage:   "apply [PATH... | --plan FILE] [--site CODE]... [--auto-approve] [--parallelism N] [--lock-timeout D]",
+		summary: "bring the servers to the config, step by step, keeping clients scanning",
+		run:     runApply,
+	})
+}
+
+func runApply(ctx context.Context, e *env, args []string) int {
+	var common commonFlags
+	fs := newFlagSet(commands["apply"], e, &common)
+	planFile := fs.String("plan", "", "apply a plan saved by plan --out (refused when stale)")
+	sites := fs.StringArray("site", nil, "apply only this site (repeatable)")
+	autoApprove := fs.Bool("auto-approve", false, "do not ask for confirmation")
+	parallelism := fs.Int("parallelism", 10, "servers observed and sites applied at once")
+	lockTimeout := fs.Duration("lock-timeout", 0, "how long to wait for leases held by another apply")
+	if done, code := parseFlags(fs, e, args); done {
+		return code
+	}
+	paths := fs.Args()
+	switch {
+	case *planFile != "" && len(paths) > 0:
+		fmt.Fprintln(e.stderr, "supctl apply: give PATHs or --plan FILE, not both")
+		return exitUsage
+	case *parallelism < 1:
+		fmt.Fprintf(e.stderr, "supctl apply: --parallelism %d must be at least 1\n", *parallelism)
+		return exitUsage
+	case *lockTimeout < 0:
+		fmt.Fprintf(e.stderr, "supctl apply: --lock-timeout %v must not be negative\n", *lockTimeout)
+		return exitUsage
+	}
+	var saved *reconcile.Plan
+	if *planFile != "" {
+		var err error
+		if saved, err = readPlan(*planFile); err != nil {
+			fmt.Fprintf(e.stderr, "supctl apply: %v\n", err)
+			return exitUsage
+		}
+		paths = saved.Paths
+	} else if !*autoApprove && !e.isTerminal {
+		fmt.Fprintln(e.stderr, "supctl apply: not a terminal, cannot ask for confirmation: pass --auto-approve (or apply a saved plan with --plan FILE)")
+		return exitUsage
+	}
+	cfg, code := loadValidConfig(ctx, e, "apply", paths, *sites)
+	if cfg == nil {
+		return code
+	}
+	pr := &progressPrinter{w: e.stderr, quiet: common.quiet}
+	rec, err := newReconciler(e, &common, paths, reconcile.Options{
+		Parallelism: *parallelism, LockTimeout: *lockTimeout, Progress: pr.print,
+	})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "supctl apply: %v\n", err)
+		return exitUsage
+	}
+
+	p, mode := saved, reconcile.Saved
+	if saved != nil {
+		if p, err = filterSites(saved, *sites); err != nil {
+			fmt.Fprintf(e.stderr, "supctl apply: %v\n", err)
+			return exitUsage
+		}
+	} else {
+		mode = reconcile.Fresh
+		if p, err = rec.Plan(ctx, cfg, *sites); err != nil {
+			fmt.Fprintf(e.stderr, "supctl apply: %v\n", err)
+			return reconcileExit(err)
+		}
+		if !common.quiet {
+			text, _ := planview.Lookup("text")
+			if err := text.Render(e.stdout, p, planview.Options{Color: color(e, &common)}); err != nil {
+				fmt.Fprintf(e.stderr, "supctl apply: write output: %v\n", err)
+				return exitTarget
+			}
+		}
+		if s := p.Summary(); s.Changes == 0 && s.Manual == 0 {
+			return exitOK
+		}
+		if !*autoApprove && p.Summary().Changes > 0 && !confirm(e) {
+			fmt.Fprintln(e.stderr, "Apply cancelled: nothing changed.")
+			return exitTarget
+		}
+	}
+
+	start := time.Now()
+	outcome, applyErr := rec.Apply(ctx, cfg, p, mode)
+	if applyErr != nil {
+		fmt.Fprintf(e.stderr, "supctl apply: %v\n", applyErr)
+		if errors.Is(applyErr, reconcile.ErrStale) {
+			fmt.Fprintln(e.stderr, "supctl apply: run supctl plan again")
+		}
+		if outcome == nil || !errors.Is(applyErr, reconcile.ErrManual) {
+			return exitTarget
+		}
+	}
+	var codes []string
+	steps := 0
+	for _, so := range outcome.Sites {
+		steps += so.Steps
+		if so.Err == nil {
+			codes = append(codes, so.Site)
+		}
+	}
+	if len(codes) > 0 {
+		if _, err := rec.Verify(ctx, cfg, codes); err != nil {
+			fmt.Fprintf(e.stderr, "supctl apply: verify: %v\n", err)
+			return reconcileExit(err)
+		}
+	}
+	if !common.quiet {
+		fmt.Fprintf(e.stdout, "Apply complete: %d %s in %s; verified: %s %s the config and %s healthy.\n",
+			steps, pluralWord(steps, "step"), time.Since(start).Round(time.Millisecond),
+			strings.Join(codes, ", "), pluralWord2(len(codes), "matches", "match"), pluralWord2(len(codes), "is", "are"))
+	}
+	if applyErr != nil {
+		return exitTarget
+	}
+	return exitOK
+}
+
+// confirm shows what will happen and asks; only "yes" approves.
+func confirm(e *env) bool {
+	fmt.Fprint(e.stderr, "\nApply these changes? Only 'yes' will be accepted: ")
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false
+	}
+	return strings.TrimSpace(line) == "yes"
+}
+
+// readPlan reads a plan saved by plan --out.
+func readPlan(path string) (*reconcile.Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--plan: %w", err)
+	}
+	p := &reconcile.Plan{}
+	if err := api.DecodeStrict(bytes.NewReader(data), p); err != nil {
+		return nil, fmt.Errorf("--plan %s: not a saved plan: %w", path, err)
+	}
+	if p.FormatVersion != reconcile.FormatVersion {
+		return nil, fmt.Errorf("--plan %s: format %d, this supctl reads format %d", path, p.FormatVersion, reconcile.FormatVersion)
+	}
+	if len(p.Paths) == 0 {
+		return nil, fmt.Errorf("--plan %s: the plan names no config paths", path)
+	}
+	return p, nil
+}
+
+// filterSites keeps the sites of a saved plan named by --site (all when none).
+func filterSites(p *reconcile.Plan, sites []string) (*reconcile.Plan, error) {
+	if len(sites) == 0 {
+		return p, nil
+	}
+	out := *p
+	out.Sites = nil
+	for _, sp := range p.Sites {
+		if slices.Contains(sites, sp.Site) {
+			out.Sites = append(out.Sites, sp)
+		}
+	}
+	for _, s := range sites {
+		if p.Site(s) == nil {
+			return nil, fmt.Errorf("--site %s: not in the saved plan", s)
+		}
+	}
+	return &out, nil
+}
+
+// progressPrinter prints a line per step with its duration on stderr.
+type progressPrinter struct {
+	mu    sync.Mutex
+	w     io.Writer
+	quiet bool
+}
+
+func (pp *progressPrinter) print(p reconcile.Progress) {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	switch p.Kind {
+	case reconcile.KindStep:
+		field := ""
+		if len(p.Step.Changes) > 0 {
+			field = p.Step.Changes[0].Field
+			if n := len(p.Step.Changes); n > 1 {
+				field += fmt.Sprintf(" (+%d)", n-1)
+			}
+		}
+		status := "ok"
+		if p.Err != nil {
+			status = "FAILED: " + p.Err.Error()
+		}
+		if !pp.quiet || p.Err != nil {
+			fmt.Fprintf(pp.w, "%s [%d/%d] %s %s %s %s %v\n", p.Site, p.Index, p.Total, p.Step.Server, p.Step.Op.Op, field, status, p.Duration.Round(time.Millisecond))
+		}
+	case reconcile.KindReplan, reconcile.KindLeaseWait:
+		if !pp.quiet {
+			fmt.Fprintf(pp.w, "%s: %s\n", p.Site, p.Message)
+		}
+	case reconcile.KindSiteDone:
+		if p.Err != nil {
+			fmt.Fprintf(pp.w, "%s: stopped: %v\n", p.Site, p.Err)
+		}
+	}
+}
+
+func pluralWord(n int, w string) string {
+	if n == 1 {
+		return w
+	}
+	return w + "s"
+}
+
+func pluralWord2(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/format"
+	cuejson "cuelang.org/go/encoding/json"
+
+	"github.com/supctl/supctl/reconcile"
+	"github.com/supctl/supctl/reconcile/api"
+	"github.com/supctl/supctl/schema"
+)
+
+func init() {
+	register(&command{
+		name:    "import",
+		usage:   "import --site CODE --server FQDN... [--out FILE] [--package NAME]",
+		summary: "write a config (CUE) from the observed state of running servers, to start a repo",
+		run:     runImport,
+	})
+}
+
+func runImport(ctx context.Context, e *env, args []string) int {
+	var common commonFlags
+	fs := newFlagSet(commands["import"], e, &common)
+	site := fs.String("site", "", "site code (required)")
+	servers := fs.StringArray("server", nil, "FQDN of a server of the site (repeatable; required)")
+	out := fs.String("out", "", "write the CUE to FILE (default: stdout)")
+	pkg := fs.String("package", "config", "CUE package name of the file")
+	if done, code := parseFlags(fs, e, args); done {
+		return code
+	}
+	switch {
+	case fs.NArg() > 0:
+		fmt.Fprintf(e.stderr, "supctl import: unexpected arguments %v\n", fs.Args())
+		return exitUsage
+	case *site == "" || len(*servers) == 0:
+		fmt.Fprintln(e.stderr, "supctl import: --site and at least one --server are required")
+		return exitUsage
+	case !ast.IsValidIdent(*pkg):
+		fmt.Fprintf(e.stderr, "supctl import: --package %q is not a CUE identifier\n", *pkg)
+		return exitUsage
+	}
+	rec, err := newReconciler(e, &common, nil, reconcile.Options{})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
+		return exitUsage
+	}
+	obs, err := rec.Observe(ctx, *servers)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
+		return exitTarget
+	}
+	s, err := importSite(*site, obs)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
+		return exitTarget
+	}
+	src, err := siteCUE(*pkg, s)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
+		return exitTarget
+	}
+	if *out == "" {
+		_, err = e.stdout.Write(src)
+	} else {
+		err = os.WriteFile(*out, src, 0o644)
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "supctl import: write: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
+}
+
+// importSite turns the observed documents of a site's servers into the
+// site's config: the inverse of schema's derivation, so that the config
+// plans to zero changes against the same servers.
+func importSite(code string, obs reconcile.Observation) (*schema.Site, error) {
+	s := &schema.Site{Code: code, Mode: api.ModeMixed, Product: "cm2007-sp2", Servers: map[string]*schema.Server{}}
+	fqdns := make([]string, 0, len(obs))
+	for f := range obs {
+		fqdns = append(fqdns, f)
+	}
+	slices.Sort(fqdns)
+	for _, f := range fqdns {
+		doc := obs[f].Server
+		srv := &schema.Server{FQDN: f}
+		if doc.InternetFQDN != nil {
+			srv.InternetFQDN = *doc.InternetFQDN
+		}
+		if doc.WSUS != nil {
+			srv.WSUS = importWSUS(&doc)
+			if !versionBelow(doc.WSUS.Version, "6.2.9200.0") {
+				s.Product = "current-branch"
+			}
+		}
+		s.Servers[f] = srv
+		if cm := doc.ConfigMgr; cm != nil && cm.SiteCode == code {
+			if s.SiteServer != "" {
+				return nil, fmt.Errorf("both %s and %s say they are the site server of %s", s.SiteServer, f, code)
+			}
+			s.SiteServer, s.Mode = f, cm.Mode
+			if cm.SoftwareUpdatePoint != nil {
+				sup, err := reconvert[schema.SUP](cm.SoftwareUpdatePoint)
+				if err != nil {
+					return nil, err
+				}
+				s.SoftwareUpdatePoint = &sup
+			}
+			agent, err := reconvert[schema.ClientAgent](cm.ClientAgent)
+			if err != nil {
+				return nil, err
+			}
+			s.ClientAgent = agent
+		}
+	}
+	if s.SiteServer == "" {
+		return nil, fmt.Errorf("none of the servers is the site server of %s (configmgr.siteCode)", code)
+	}
+	return s, nil
+}
+
+// importWSUS describes a server's WSUS: ports from its bindings, the
+// certificate bound to HTTPS, ssl when configuressl ran for the FQDN and the
+// five roots require SSL, and the roots that differ from what ssl implies.
+func importWSUS(doc *api.Server) *schema.WSUS {
+	w := &schema.WSUS{InstallType: doc.WSUS.InstallType, Version: doc.WSUS.Version, Website: "default"}
+	if w.InstallType != api.InstallServer {
+		return w
+	}
+	var cert *api.Certificate
+	for _, b := range doc.IIS.Bindings {
+		switch {
+		case b.Protocol == api.ProtocolHTTP && w.Ports.HTTP == 0:
+			w.Ports.HTTP = b.Port
+		case b.Protocol == api.ProtocolHTTPS && w.Ports.HTTPS == 0:
+			w.Ports.HTTPS = b.Port
+			cert = doc.Certificate(b.Thumbprint)
+		}
+	}
+	if w.Ports.HTTP == 0 {
+		w.Ports.HTTP = 80
+	}
+	if w.Ports.HTTPS == 0 {
+		w.Ports.HTTPS = w.Ports.HTTP + 1
+		if w.Ports.HTTP == 80 {
+			w.Ports.HTTPS = 443
+		}
+	}
+	if w.Ports.HTTP != 80 || w.Ports.HTTPS != 443 {
+		w.Website = "custom"
+	}
+	if cert != nil {
+		w.Certificate = &schema.Certificate{Thumbprint: cert.Thumbprint, DNSNames: cert.DNSNames, EKU: cert.EKU, NotAfter: cert.NotAfter}
+	}
+	configured := doc.WSUS.SSLConfiguredFor != nil && *doc.WSUS.SSLConfiguredFor == doc.FQDN
+	w.SSL = configured
+	for _, r := range api.SSLRoots {
+		w.SSL = w.SSL && api.RequiresSSL(doc.IIS.VRoots[r])
+	}
+	implied := schema.EffectiveVirtualRoots(w)
+	for _, r := range api.VRoots {
+		if got := api.CanonicalFlags(doc.IIS.VRoots[r]); !slices.Equal(got, api.CanonicalFlags(implied[r])) {
+			if w.VirtualRoots == nil {
+				w.VirtualRoots = map[string]schema.VirtualRootTLS{}
+			}
+			w.VirtualRoots[r] = schema.VirtualRootTLS{SSLFlags: got}
+		}
+	}
+	return w
+}
+
+// siteCUE renders the site as a CUE file of package pkg.
+func siteCUE(pkg string, s *schema.Site) ([]byte, error) {
+	v := map[string]any{"sites": map[string]any{s.Code: s}}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode site: %w", err)
+	}
+	expr, err := cuejson.Extract("import", data)
+	if err != nil {
+		return nil, fmt.Errorf("convert to CUE: %w", err)
+	}
+	lit, ok := expr.(*ast.StructLit)
+	if !ok {
+		return nil, fmt.Errorf("convert to CUE: unexpected %T", expr)
+	}
+	f := &ast.File{Decls: []ast.Decl{&ast.Package{Name: ast.NewIdent(pkg)}}}
+	f.Decls = append(f.Decls, lit.Elts...)
+	src, err := format.Node(f, format.Simplify())
+	if err != nil {
+		return nil, fmt.Errorf("format CUE: %w", err)
+	}
+	header := fmt.Sprintf("// Imported by supctl import from the observed state of site %s.\n", s.Code)
+	return append([]byte(header), src...), nil
+}
+
+// reconvert re-decodes a wire value as its schema twin (same JSON tags).
+func reconvert[T any](v any) (T, error) {
+	var out T
+	b, err := json.Marshal(v)
+	if err == nil {
+		err = json.Unmarshal(b, &out)
+	}
+	if err != nil {
+		return out, fmt.Errorf("convert %T: %w", v, err)
+	}
+	return out, nil
+}
+
+// versionBelow compares dotted numeric builds.
+func versionBelow(a, b string) bool {
+	var x, y [4]int
+	fmt.Sscanf(a, "%d.%d.%d.%d", &x[0], &x[1], &x[2], &x[3])
+	fmt.Sscanf(b, "%d.%d.%d.%d", &y[0], &y[1], &y[2], &y[3])
+	return slices.Compare(x[:], y[:]) < 0
+}

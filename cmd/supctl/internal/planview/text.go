@@ -1,0 +1,77 @@
+package planview
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/supctl/supctl/reconcile"
+)
+
+// textFormat prints numbered steps per site, each naming the server, the
+// field, old → new, then the summary line (SPEC §5.5).
+type textFormat struct{}
+
+func (textFormat) Render(w io.Writer, p *reconcile.Plan, o Options) error {
+	var b strings.Builder
+	for _, sp := range p.Sites {
+		servers := map[string]bool{}
+		for _, st := range sp.Steps {
+			servers[st.Server] = true
+		}
+		switch {
+		case len(sp.Manual) > 0:
+			fmt.Fprintf(&b, "Site %s: %d manual steps; apply refuses this site until they are done (%s now)\n", sp.Site, len(sp.Manual), sp.Health)
+			for _, m := range sp.Manual {
+				fmt.Fprintf(&b, "   - %s  %s: %s → %s\n     %s\n", m.Server, m.Field, m.Observed, m.Desired, m.Action)
+			}
+		case len(sp.Steps) == 0:
+			fmt.Fprintf(&b, "Site %s: no changes (%s)\n", sp.Site, sp.Health)
+		default:
+			fmt.Fprintf(&b, "Site %s: %d %s on %d %s (%s now)\n", sp.Site, len(sp.Steps), plural(len(sp.Steps), "step"), len(servers), plural(len(servers), "server"), sp.Health)
+			for i, st := range sp.Steps {
+				prefix := fmt.Sprintf("%4d. %s  ", i+1, st.Server)
+				indent := strings.Repeat(" ", len(prefix))
+				for j, c := range st.Changes {
+					if j == 0 {
+						b.WriteString(prefix)
+					} else {
+						b.WriteString(indent)
+					}
+					fmt.Fprintf(&b, "%s: %s → %s", c.Field, c.Old, c.New)
+					if j == 0 {
+						fmt.Fprintf(&b, "  (%s)", st.Op.Op)
+					}
+					b.WriteByte('\n')
+				}
+			}
+		}
+		if o.Diff {
+			for _, s := range sp.Servers {
+				if err := writeDiff(&b, s, o.Color); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	s := p.Summary()
+	switch {
+	case s.Changes == 0 && s.Manual == 0:
+		b.WriteString("No changes: the servers match the config.\n")
+	default:
+		fmt.Fprintf(&b, "Plan: %d %s on %d %s in %d %s; every step keeps clients scanning.\n",
+			s.Changes, plural(s.Changes, "change"), s.Servers, plural(s.Servers, "server"), s.Sites, plural(s.Sites, "site"))
+		if s.Manual > 0 {
+			fmt.Fprintf(&b, "%d manual %s must be done first.\n", s.Manual, plural(s.Manual, "step"))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
