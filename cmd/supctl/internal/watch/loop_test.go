@@ -278,21 +278,3 @@ func TestOnce(t *testing.T) {
 		t.Fatalf("a missing path: Run = %v, want ErrPath", err)
 	}
 }
-
-// syncBuf is a bytes.Buffer safe for one writer and one reader.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Clone(s.b.Bytes())
-}

@@ -36,3 +36,20 @@ func siteYAML(code, fqdn string, scanDays int) string {
 func nativeWithoutSSL(y string) string {
 	return strings.Replace(y, "mode: mixed", "mode: native", 1)
 }
+
+// sslYAML is siteYAML with SSL on: the server's certificate (the one in
+// the test servers' store) bound to 8531, the five roots requiring SSL, and
+// ConfigMgr using SSL. Applied to a server over http it takes eight steps.
+func sslYAML(code, fqdn string, scanDays int) string {
+	y := siteYAML(code, fqdn, scanDays)
+	y = strings.Replace(y, "          ports: {http: 8530, https: 8531}\n", fmt.Sprintf(`          ports: {http: 8530, https: 8531}
+          ssl: true
+          certificate:
+            thumbprint: %q
+            dnsNames: [%s]
+            eku: ["1.3.6.1.5.5.7.3.1"]
+            notAfter: "2099-12-31"
+`, thumb, fqdn), 1)
+	active := "      active: " + fqdn + "\n"
+	return strings.Replace(y, active, active+"      ssl: true\n", 1)
+}

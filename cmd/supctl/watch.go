@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/supctl/supctl/cmd/supctl/internal/watch"
+	"github.com/supctl/supctl/reconcile"
+	"github.com/supctl/supctl/schema"
+)
+
+func init() {
+	register(&command{
+		name:    "watch",
+		usage:   "watch [PATH...] [--interval D] [--debounce D] [--metrics-addr ADDR] [--dry-run] [--once]",
+		summary: "apply the config repo on every change and correct drift every interval",
+		run:     runWatch,
+	})
+}
+
+func runWatch(ctx context.Context, e *env, args []string) int {
+	var common commonFlags
+	fs := newFlagSet(commands["watch"], e, &common)
+	interval := fs.Duration("interval", 5*time.Minute, "period of the drift check (±10% jitter)")
+	debounce := fs.Duration("debounce", 300*time.Millisecond, "quiet time after a change before the repo is vetted again")
+	metricsAddr := fs.String("metrics-addr", "127.0.0.1:9464", "address of /metrics and /healthz (empty: none)")
+	dryRun := fs.Bool("dry-run", false, "report drift, change nothing")
+	once := fs.Bool("once", false, "vet and reconcile every site once, then exit")
+	if done, code := parseFlags(fs, e, args); done {
+		return code
+	}
+	if !checkEnum(e, "watch", "log-format", common.logFormat, "text", "json") {
+		return exitUsage
+	}
+	if *interval <= 0 || *debounce <= 0 {
+		fmt.Fprintf(e.stderr, "supctl watch: --interval and --debounce must be positive\n")
+		return exitUsage
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	log := watchLogger(e, common.logFormat)
+	checker, code := newChecker(ctx, e)
+	if checker == nil {
+		return code
+	}
+	r, err := newReconciler(e, &common, paths, reconcile.Options{})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "supctl watch: %v\n", err)
+		return exitUsage
+	}
+	metrics := watch.NewMetrics()
+	if *metricsAddr != "" && !*once {
+		srv, err := watch.Listen(*metricsAddr, metrics)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "supctl watch: %v\n", err)
+			return exitUsage
+		}
+		log.Info("serving metrics", "addr", srv.Addr().String(), "url", "http://"+srv.Addr().String()+"/metrics")
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(sctx); err != nil {
+				log.Warn("stop the metrics server", "err", err)
+			}
+		}()
+	}
+	err = watch.Run(ctx, watch.Options{
+		Paths: paths, Checker: checker, Reconciler: watchSiteReconciler{r}, Metrics: metrics,
+		Interval: *interval, Debounce: *debounce, DryRun: *dryRun, Once: *once,
+		Logger: log, Findings: e.stderr,
+	})
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, watch.ErrInvalidConfig):
+		return exitFindings
+	case errors.Is(err, schema.ErrPath), errors.Is(err, schema.ErrNoConfig):
+		fmt.Fprintf(e.stderr, "supctl watch: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(e.stderr, "supctl watch: %v\n", err)
+	return reconcileExit(err)
+}
+
+// watchLogger returns the slog logger of --log-format, writing to stderr.
+func watchLogger(e *env, format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, nil))
+}
+
+// watchSiteReconciler adapts package reconcile to watch.Reconciler: plan the
+// site, apply the plan (unless dry), verify.
+type watchSiteReconciler struct{ r *reconcile.Reconciler }
+
+// ReconcileSite implements watch.Reconciler.
+func (s watchSiteReconciler) ReconcileSite(ctx context.Context, cfg *schema.Config, site string, dryRun bool) (watch.Outcome, error) {
+	p, err := s.r.Plan(ctx, cfg, []string{site})
+	if err != nil {
+		return watch.Outcome{}, fmt.Errorf("plan: %w", err)
+	}
+	sp := p.Site(site)
+	if sp == nil {
+		return watch.Outcome{}, fmt.Errorf("plan: site %s missing from the plan", site)
+	}
+	out := watch.Outcome{Steps: len(sp.Steps), Changes: watchChanges(sp.Steps)}
+	if len(sp.Manual) > 0 {
+		m := sp.Manual[0]
+		return out, fmt.Errorf("%w on %s (%s: %s, want %s): %s", reconcile.ErrManual, m.Server, m.Field, m.Observed, m.Desired, m.Action)
+	}
+	if dryRun || len(sp.Steps) == 0 {
+		return out, nil
+	}
+	res, err := s.r.Apply(ctx, cfg, p, reconcile.Fresh)
+	if res != nil && len(res.Sites) == 1 {
+		out.Steps = res.Sites[0].Steps
+	}
+	if err != nil {
+		return out, fmt.Errorf("apply: %w", err)
+	}
+	if _, err := s.r.Verify(ctx, cfg, []string{site}); err != nil {
+		return out, fmt.Errorf("verify: %w", err)
+	}
+	return out, nil
+}
+
+// watchChanges renders steps as "server field: old -> new" lines.
+func watchChanges(steps []reconcile.Step) []string {
+	var out []string
+	for _, st := range steps {
+		for _, c := range st.Changes {
+			out = append(out, fmt.Sprintf("%s %s: %s -> %s", st.Server, c.Field, c.Old, c.New))
+		}
+	}
+	return out
+}
