@@ -16,7 +16,7 @@ var (
 )
 
 // waitScan waits until d's scan schedule is days.
-func waitScan(t *testing.T, d *supd, days int, what string) {
+func waitScan(t testing.TB, d *supd, days int, what string) {
 	t.Helper()
 	eventually(t, what, func() bool { return d.scanDays(t) == days })
 }

@@ -15,7 +15,7 @@ import (
 // against a hang, never an assertion on speed.
 const patience = 20 * time.Second
 
-func writeFile(t *testing.T, path, content string) {
+func writeFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)

@@ -80,7 +80,7 @@ func testChecker(t *testing.T) *vet.Checker {
 }
 
 // eventually polls cond until it holds, failing the test after patience.
-func eventually(t *testing.T, what string, cond func() bool) {
+func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(patience)
 	for !cond() {

@@ -75,7 +75,7 @@ type supd struct {
 
 // startSupd starts a supd for s with the extra flags; it is killed at the
 // end of the test.
-func startSupd(t *testing.T, s site, flags ...string) *supd {
+func startSupd(t testing.TB, s site, flags ...string) *supd {
 	t.Helper()
 	d := &supd{site: s, dir: t.TempDir(), addr: "127.0.0.1:0", flags: flags, log: &syncBuf{}}
 	tokens := "supctl write " + supctlToken + "\ntester write " + testerToken + "\n"
@@ -101,7 +101,7 @@ func startSupd(t *testing.T, s site, flags ...string) *supd {
 
 // start launches the process on d.addr (the same port after a restart) with
 // the same state file, and waits for its "listening on" line.
-func (d *supd) start(t *testing.T) {
+func (d *supd) start(t testing.TB) {
 	t.Helper()
 	args := append([]string{"--listen", d.addr, "--state", filepath.Join(d.dir, "state.json"),
 		"--init", filepath.Join(d.dir, "init.json"), "--token-file", filepath.Join(d.dir, "tokens")}, d.flags...)
@@ -146,7 +146,7 @@ func (d *supd) kill() {
 	}
 }
 
-func (d *supd) client(t *testing.T, token string) *client.Client {
+func (d *supd) client(t testing.TB, token string) *client.Client {
 	t.Helper()
 	c, err := client.New(d.url, client.Options{Token: token})
 	if err != nil {
@@ -156,7 +156,7 @@ func (d *supd) client(t *testing.T, token string) *client.Client {
 }
 
 // state returns the server's document, or nil while it cannot be read.
-func (d *supd) state(t *testing.T) *api.State {
+func (d *supd) state(t testing.TB) *api.State {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -168,7 +168,7 @@ func (d *supd) state(t *testing.T) *api.State {
 }
 
 // scanDays returns the client agent's scan schedule in days (-1 when unknown).
-func (d *supd) scanDays(t *testing.T) int {
+func (d *supd) scanDays(t testing.TB) int {
 	st := d.state(t)
 	if st == nil || st.Server.ConfigMgr == nil {
 		return -1
@@ -177,7 +177,7 @@ func (d *supd) scanDays(t *testing.T) int {
 }
 
 // events returns the server's audit log.
-func (d *supd) events(t *testing.T) []api.Event {
+func (d *supd) events(t testing.TB) []api.Event {
 	t.Helper()
 	evs, err := d.client(t, testerToken).Events(context.Background(), 0)
 	if err != nil {
@@ -187,7 +187,7 @@ func (d *supd) events(t *testing.T) []api.Event {
 }
 
 // setScanDays changes the scan schedule out of band, as the tester.
-func (d *supd) setScanDays(t *testing.T, days int) {
+func (d *supd) setScanDays(t testing.TB, days int) {
 	t.Helper()
 	st := d.state(t)
 	if st == nil {
@@ -205,7 +205,7 @@ func (d *supd) setScanDays(t *testing.T, days int) {
 }
 
 // endpoints writes the endpoints file of servers into the repo at dir.
-func endpoints(t *testing.T, dir string, servers ...*supd) {
+func endpoints(t testing.TB, dir string, servers ...*supd) {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("servers:\n")
@@ -226,7 +226,7 @@ type watcher struct {
 // startWatch runs `supctl watch repo --log-format json --metrics-addr
 // 127.0.0.1:0 args...` and, unless args has --once, waits for its metrics
 // address.
-func startWatch(t *testing.T, repo string, args ...string) *watcher {
+func startWatch(t testing.TB, repo string, args ...string) *watcher {
 	t.Helper()
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte(supctlToken+"\n"), 0o600); err != nil {
@@ -301,7 +301,7 @@ func (w *watcher) countLogs(msg string, attrs map[string]any) int {
 }
 
 // stop sends sig and returns the exit code.
-func (w *watcher) stop(t *testing.T, sig syscall.Signal) int {
+func (w *watcher) stop(t testing.TB, sig syscall.Signal) int {
 	t.Helper()
 	if err := w.cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
@@ -315,7 +315,7 @@ func (w *watcher) stop(t *testing.T, sig syscall.Signal) int {
 }
 
 // scrape reads /metrics with the Prometheus text parser.
-func (w *watcher) scrape(t *testing.T) map[string]*dto.MetricFamily {
+func (w *watcher) scrape(t testing.TB) map[string]*dto.MetricFamily {
 	t.Helper()
 	resp, err := http.Get(w.metrics + "/metrics")
 	if err != nil {
@@ -332,7 +332,7 @@ func (w *watcher) scrape(t *testing.T) map[string]*dto.MetricFamily {
 
 // metric returns the value of a counter or gauge with exactly labels, -1
 // when absent.
-func (w *watcher) metric(t *testing.T, name string, labels map[string]string) float64 {
+func (w *watcher) metric(t testing.TB, name string, labels map[string]string) float64 {
 	t.Helper()
 	mf := w.scrape(t)[name]
 	if mf == nil {
@@ -357,7 +357,7 @@ func (w *watcher) metric(t *testing.T, name string, labels map[string]string) fl
 // order, replays them and checks the site after every event (SPEC §7).
 // Events by skip's actor (out-of-band changes of the test) are replayed but
 // not judged.
-func checkHealthyThroughout(t *testing.T, siteServer string, servers ...*supd) {
+func checkHealthyThroughout(t testing.TB, siteServer string, servers ...*supd) {
 	t.Helper()
 	var evs []api.Event
 	for _, s := range servers {
