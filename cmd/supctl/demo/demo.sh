@@ -94,6 +94,45 @@ say "10. apply corrects it"
 show "$SUPCTL" apply --auto-approve "$WORK/repo"
 show "$SUPCTL" plan --detailed-exitcode "$WORK/repo"
 
+# --- Scene 11: watch (owned by `supctl watch`). It runs in the background, so
+# its pid joins PIDS: the traps above stop it with every supd.
+watch_scene() {
+	say "11. watch: supctl applies every save of the repo and corrects drift (Ctrl-C or SIGTERM stops it)"
+	local log="$WORK/watch.log" file="$WORK/repo/sites/pr1.cue" wpid addr i
+	printf '$ %s watch %s --metrics-addr 127.0.0.1:0 --interval 1m &\n' "$SUPCTL" "$WORK/repo"
+	"$SUPCTL" watch "$WORK/repo" --metrics-addr 127.0.0.1:0 --interval 1m 2>"$log" &
+	wpid=$!
+	PIDS+=("$wpid")
+	wait_log() { # wait_log PATTERN: until the watch log has a line matching it (30 s guard)
+		for i in $(seq 300); do
+			grep -q "$1" "$log" && return 0
+			kill -0 "$wpid" 2>/dev/null || { echo "supctl watch exited:"; cat "$log"; exit 1; }
+			sleep 0.1
+		done
+		echo "supctl watch did not log $1:"; cat "$log"; exit 1
+	}
+	wait_log 'msg=reconcile site=PR1'
+	note "On start it vets and reconciles every site (nothing to do: step 10 converged them):"
+	grep 'msg=reconcile ' "$log" | sed 's/^/   /'
+
+	note "" "Now an editor saves sites/pr1.cue (write a temporary file, rename it over the original)," \
+		"changing PR1's client scan schedule from 7 days to 3:"
+	sed 's/scanSchedule: days: 7/scanSchedule: days: 3/' "$file" >"$file.tmp"
+	show mv "$file.tmp" "$file"
+	wait_log 'msg=reconcile site=PR1 result=applied'
+	grep -E 'msg="config valid"|msg=reconcile site=PR1 result=applied' "$log" | tail -n 2 | sed 's/^/   /'
+
+	addr=$(sed -n 's/.*msg="serving metrics" addr=\([^ ]*\).*/\1/p' "$log")
+	note "" "Its Prometheus metrics, on --metrics-addr:"
+	curl -fsS "http://$addr/metrics" | grep -E '^supctl_(reconcile_total|config_valid|last_success)' | sed 's/^/   /'
+
+	note "" "SIGTERM: the step in flight finishes, leases are released, exit 0:"
+	kill -TERM "$wpid"
+	wait "$wpid" && printf '   (exit 0)\n' || printf '   (exit %d)\n' "$?"
+	tail -n 2 "$log" | sed 's/^/   /'
+}
+watch_scene
+
 say "done: every supd started by the demo is stopped now"
 note "Try it yourself: fixtures/servers/ holds starting documents for every fixtures/valid repo;" \
 	"start supd with --init on one of them and point supctl at it with an endpoints file."
