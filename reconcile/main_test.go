@@ -245,6 +245,15 @@ func (c *cluster) events(ctx context.Context) map[string][]api.Event {
 // event. It returns the number of ops replayed.
 func assertReplayHealthy(t testing.TB, cfg *schema.Config, logs map[string][]api.Event) int {
 	t.Helper()
+	n, err := replay(cfg, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// replay is assertReplayHealthy's check, returning the first unhealthy state as an error.
+func replay(cfg *schema.Config, logs map[string][]api.Event) (int, error) {
 	type entry struct {
 		fqdn string
 		ev   api.Event
@@ -253,7 +262,7 @@ func assertReplayHealthy(t testing.TB, cfg *schema.Config, logs map[string][]api
 	docs := map[string]*api.Server{}
 	for f, evs := range logs {
 		if len(evs) == 0 || evs[0].Op != api.OpInit {
-			t.Fatalf("log of %s does not start with init", f)
+			return 0, fmt.Errorf("log of %s does not start with init", f)
 		}
 		d := evs[0].Server
 		docs[f] = &d
@@ -272,7 +281,7 @@ func assertReplayHealthy(t testing.TB, cfg *schema.Config, logs map[string][]api
 		if r := health.CheckAt(siteDocs(s, docs), s.SiteServer, today); r.Healthy {
 			guarded[code] = true
 		} else {
-			t.Logf("site %s starts unhealthy (%s): not guarded", code, r)
+			return 0, fmt.Errorf("site %s starts unhealthy (%s): the property would be vacuous", code, r)
 		}
 	}
 	for i, e := range all {
@@ -283,11 +292,11 @@ func assertReplayHealthy(t testing.TB, cfg *schema.Config, logs map[string][]api
 				continue
 			}
 			if r := health.CheckAt(siteDocs(s, docs), s.SiteServer, today); !r.Healthy {
-				t.Fatalf("after event %d (%s %s %s on %s), site %s is %s", i+1, e.ev.Actor, e.ev.Op, e.ev.Args, e.fqdn, code, r)
+				return i, fmt.Errorf("after event %d (%s %s %s on %s), site %s is %s", i+1, e.ev.Actor, e.ev.Op, e.ev.Args, e.fqdn, code, r)
 			}
 		}
 	}
-	return len(all)
+	return len(all), nil
 }
 
 func siteDocs(s *schema.Site, docs map[string]*api.Server) map[string]*api.Server {
