@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,11 @@ func TestWatchFollowsTheRepo(t *testing.T) {
 	})
 	if v := w.metric(t, "supctl_config_valid", nil); v != 1 {
 		t.Errorf("supctl_config_valid = %v", v)
+	}
+	if resp, err := http.Get(w.metrics + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 	if w.countLogs("reconcile", map[string]any{"site": "P01", "result": "applied", "steps": 1}) != 1 {
 		t.Errorf("no reconcile log line for P01 with its steps")
