@@ -20,27 +20,29 @@ import rego.v1
 
 server_auth := "1.3.6.1.5.5.7.3.1"
 
-certs contains [code, fqdn, cert] if {
+deny contains lib.finding("SUP018", "error", ["sites", code, "servers", fqdn, "wsus", "certificate", "dnsNames"], msg) if {
 	some code, site in input.sites
 	some fqdn, srv in site.servers
 	srv.wsus.installType == "server"
 	cert := srv.wsus.certificate
-}
-
-deny contains lib.finding("SUP018", "error", ["sites", code, "servers", fqdn, "wsus", "certificate", "dnsNames"], msg) if {
-	some [code, fqdn, cert] in certs
 	not fqdn in cert.dnsNames
 	msg := sprintf("site %s: the certificate of %s does not name %s (clients fail with 0x800B010F)", [code, fqdn, fqdn])
 }
 
 deny contains lib.finding("SUP018", "error", ["sites", code, "servers", fqdn, "wsus", "certificate", "eku"], msg) if {
-	some [code, fqdn, cert] in certs
+	some code, site in input.sites
+	some fqdn, srv in site.servers
+	srv.wsus.installType == "server"
+	cert := srv.wsus.certificate
 	not server_auth in cert.eku
 	msg := sprintf("site %s: the certificate of %s lacks the Server Authentication EKU %s", [code, fqdn, server_auth])
 }
 
 deny contains lib.finding("SUP018", "error", ["sites", code, "servers", fqdn, "wsus", "certificate", "notAfter"], msg) if {
-	some [code, fqdn, cert] in certs
+	some code, site in input.sites
+	some fqdn, srv in site.servers
+	srv.wsus.installType == "server"
+	cert := srv.wsus.certificate
 	cert.notAfter < input.today
 	msg := sprintf("site %s: the certificate of %s expired on %s (clients fail with 0x800B0101)", [code, fqdn, cert.notAfter])
 }

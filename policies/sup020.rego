@@ -20,23 +20,25 @@ package supctl.rules.sup020
 import data.supctl.lib
 import rego.v1
 
-# children are [code, site, parent site] of the sites whose parent is in the
-# repo and has a software update point.
-children contains [code, site, parent] if {
-	some code, site in input.sites
+# parent_of is the parent site of a site with a software update point, when
+# the parent is in the repo and has one too. (A function, not a rule: helper
+# rules of a rule package would be evaluated and returned with its findings.)
+parent_of(site) := parent if {
+	site.softwareUpdatePoint
 	parent := input.sites[site.parent]
 	parent.softwareUpdatePoint
-	site.softwareUpdatePoint
 }
 
 deny contains lib.finding("SUP020", "error", ["sites", code, "softwareUpdatePoint", "sync", "source"], msg) if {
-	some [code, site, parent] in children
+	some code, site in input.sites
+	parent := parent_of(site)
 	site.softwareUpdatePoint.sync.source != "upstream"
 	msg := sprintf("site %s is a child of %s but synchronizes from %q; it must synchronize from upstream %s", [code, site.parent, site.softwareUpdatePoint.sync.source, parent.softwareUpdatePoint.active])
 }
 
 deny contains lib.finding("SUP020", "error", ["sites", code, "softwareUpdatePoint", "sync"], msg) if {
-	some [code, site, parent] in children
+	some code, site in input.sites
+	parent := parent_of(site)
 	sync := site.softwareUpdatePoint.sync
 	sync.source == "upstream"
 	not sync.upstream
@@ -44,7 +46,8 @@ deny contains lib.finding("SUP020", "error", ["sites", code, "softwareUpdatePoin
 }
 
 deny contains lib.finding("SUP020", "error", ["sites", code, "softwareUpdatePoint", "sync", "upstream"], msg) if {
-	some [code, site, parent] in children
+	some code, site in input.sites
+	parent := parent_of(site)
 	sync := site.softwareUpdatePoint.sync
 	sync.source == "upstream"
 	u := sync.upstream

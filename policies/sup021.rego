@@ -32,13 +32,8 @@ deny contains lib.finding("SUP021", "error", ["sites", code, "parent"], msg) if 
 	msg := sprintf("site %s: parent %s is not a site of the repo", [code, site.parent])
 }
 
-# parents maps each site to its parent (when that is a site of the repo).
-parents[code] := {p | p := site.parent; input.sites[p]} if {
-	some code, site in input.sites
-}
-
 deny contains lib.finding("SUP021", "error", ["sites", code, "parent"], msg) if {
-	g := parents
+	g := lib.parent_graph
 	some code, site in input.sites
 	input.sites[site.parent]
 	code in graph.reachable(g, {site.parent})

@@ -19,22 +19,9 @@ package supctl.rules.sup028
 import data.supctl.lib
 import rego.v1
 
-# sup_hosts maps a server FQDN to the sites whose software update point
-# (active or Internet-based) it holds.
-sup_hosts[fqdn] contains code if {
-	some code, site in input.sites
-	some fqdn in lib.sup_fqdns(site)
-}
-
-# declared maps a server FQDN to the sites that declare it.
-declared[fqdn] contains code if {
-	some code, site in input.sites
-	some fqdn, _ in site.servers
-}
-
 # The first site (by code) keeps the server; every other one is reported.
 deny contains lib.finding("SUP028", "error", ["sites", code, "softwareUpdatePoint", role], msg) if {
-	idx := sup_hosts
+	idx := lib.shared_sups
 	some fqdn, codes in idx
 	count(codes) > 1
 	first := min(codes)
@@ -46,7 +33,7 @@ deny contains lib.finding("SUP028", "error", ["sites", code, "softwareUpdatePoin
 }
 
 deny contains lib.finding("SUP028", "error", ["sites", code, "servers", fqdn], msg) if {
-	idx := declared
+	idx := lib.shared_servers
 	some fqdn, codes in idx
 	count(codes) > 1
 	first := min(codes)

@@ -77,3 +77,33 @@ sup_sites[fqdn] contains code if {
 
 # days_between is the number of whole days from date a to date b (YYYY-MM-DD).
 days_between(a, b) := (time.parse_ns("2006-01-02", b) - time.parse_ns("2006-01-02", a)) / 86400000000000
+
+# Indexes over all sites live here, not in the rule packages: the engine
+# returns every rule of data.supctl.rules, so a helper rule there would be
+# evaluated and converted with the findings. Reference an index whole
+# (idx := lib.sup_hosts) so that it is built once, not once per lookup.
+
+# duplicates is the set of values that occur more than once in array a, in
+# O(n log n): sort, then compare neighbours.
+duplicates(a) := {s[i] | s := sort(a); some i, x in s; i > 0; x == s[i - 1]}
+
+# shared_sups maps each FQDN that holds the software update point (active or
+# Internet-based) of more than one site to those sites.
+shared_sups[fqdn] := {code |
+	some code, site in input.sites
+	fqdn in sup_fqdns(site)
+} if {
+	some fqdn in duplicates([f | some site in input.sites; some f in sup_fqdns(site)])
+}
+
+# shared_servers maps each server FQDN declared by more than one site to
+# those sites.
+shared_servers[fqdn] := {code | some code, site in input.sites; site.servers[fqdn]} if {
+	some fqdn in duplicates([f | some site in input.sites; some f, _ in site.servers])
+}
+
+# parent_graph maps each site code to the set of its parent's code (empty
+# when it has no parent in the repo), for graph.reachable.
+parent_graph[code] := {p | p := site.parent; input.sites[p]} if {
+	some code, site in input.sites
+}
