@@ -45,8 +45,9 @@ func runTests(m *testing.M) int {
 }
 
 const (
-	testToken = "w-reconcile-test-token"
-	testActor = "admin"
+	testToken  = "w-reconcile-test-token"
+	testActor  = "admin"
+	otherToken = "w-reconcile-other-token" // a second writer, "other"
 )
 
 // today is the date the tests judge certificates by.
@@ -73,7 +74,7 @@ type cluster struct {
 func startCluster(t testing.TB, docs []api.Server, extra ...string) *cluster {
 	t.Helper()
 	c := &cluster{t: t, dir: t.TempDir(), procs: map[string]*proc{}, extras: extra}
-	if err := os.WriteFile(filepath.Join(c.dir, "tokens"), []byte(testActor+" write "+testToken+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(c.dir, "tokens"), []byte(testActor+" write "+testToken+"\nother write "+otherToken+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	errs := make(chan error, len(docs))
@@ -193,18 +194,24 @@ func (c *cluster) url(fqdn string) string {
 }
 
 func (c *cluster) client(fqdn string) (*client.Client, error) {
+	return c.clientAs(fqdn, testToken)
+}
+
+func (c *cluster) clientAs(fqdn, token string) (*client.Client, error) {
 	u := c.url(fqdn)
 	if u == "" {
 		return nil, fmt.Errorf("no supd for %s", fqdn)
 	}
-	return client.New(u, client.Options{Token: testToken})
+	return client.New(u, client.Options{Token: token})
 }
 
 // reconciler returns a Reconciler on the cluster with test-friendly
 // defaults (a fixed date), changed by opts.
 func (c *cluster) reconciler(opts Options) *Reconciler {
 	c.t.Helper()
-	opts.Client = c.client
+	if opts.Client == nil {
+		opts.Client = c.client
+	}
 	if opts.Today == nil {
 		opts.Today = func() time.Time { return today }
 	}
@@ -230,7 +237,13 @@ func (c *cluster) events(ctx context.Context) map[string][]api.Event {
 		if err != nil {
 			c.t.Fatal(err)
 		}
-		evs, err := cl.Events(ctx, 0)
+		var evs []api.Event
+		for try := 0; ; try++ { // servers started with --fail-rate answer 503 now and then
+			evs, err = cl.Events(ctx, 0)
+			if err == nil || !client.Transient(err) || try == 20 {
+				break
+			}
+		}
 		if err != nil {
 			c.t.Fatalf("events of %s: %v", f, err)
 		}
@@ -372,4 +385,11 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// exited is closed when fqdn's current supd process has exited.
+func (c *cluster) exited(fqdn string) <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.procs[fqdn].done
 }
