@@ -88,6 +88,7 @@ func runPlan(ctx context.Context, e *env, args []string) int {
 // never planned: its findings are printed (text) and the code is 1. Unknown
 // --site codes are usage errors.
 func loadValidConfig(ctx context.Context, e *env, cmd string, paths, sites []string) (*schema.Config, int) {
+	done := map[string]string{"plan": "planned", "apply": "applied"}[cmd]
 	checker, code := newChecker(ctx, e)
 	if checker == nil {
 		return nil, code
@@ -104,7 +105,7 @@ func loadValidConfig(ctx context.Context, e *env, cmd string, paths, sites []str
 		if err != nil {
 			fmt.Fprintf(e.stderr, "supctl %s: %v\n", cmd, err)
 		}
-		fmt.Fprintf(e.stderr, "supctl %s: the config has errors; fix them first (a config with errors is never %sed)\n", cmd, cmd)
+		fmt.Fprintf(e.stderr, "supctl %s: the config has errors; fix them first (a config with errors is never %s)\n", cmd, done)
 		return nil, exitFindings
 	}
 	for _, s := range sites {

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/supctl/supctl/reconcile"
+	"github.com/supctl/supctl/reconcile/api"
+	"github.com/supctl/supctl/reconcile/client"
+)
+
+var (
+	supdOnce sync.Once
+	supdPath string
+	supdErr  error
+)
+
+// supdBinary builds cmd/supd once per test binary.
+func supdBinary(t *testing.T) string {
+	t.Helper()
+	supdOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "supctl-test-supd-")
+		if err != nil {
+			supdErr = err
+			return
+		}
+		supdPath = filepath.Join(dir, "supd")
+		if out, err := exec.Command("go", "build", "-o", supdPath, "github.com/supctl/supctl/cmd/supd").CombinedOutput(); err != nil {
+			supdErr = err
+			t.Logf("%s", out)
+		}
+	})
+	if supdErr != nil {
+		t.Fatalf("build supd: %v", supdErr)
+	}
+	return supdPath
+}
+
+// startSupd starts a supd from a starting document and returns its URL.
+func startSupd(t *testing.T, tokens, init string) string {
+	t.Helper()
+	cmd := exec.Command(supdBinary(t), "--listen", "127.0.0.1:0", "--state", filepath.Join(t.TempDir(), "state.json"),
+		"--init", init, "--token-file", tokens)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	sc := bufio.NewScanner(stdout)
+	if !sc.Scan() {
+		t.Fatal("supd exited before listening")
+	}
+	u, ok := strings.CutPrefix(sc.Text(), "listening on ")
+	if !ok {
+		t.Fatalf("supd said %q", sc.Text())
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	return u
+}
+
+// cli runs supctl in-process with the given stdin and terminal-ness.
+type cli struct {
+	t        *testing.T
+	env      map[string]string
+	stdin    string
+	terminal bool
+	stdout   bytes.Buffer
+	stderr   bytes.Buffer
+}
+
+func (c *cli) run(args ...string) int {
+	c.t.Helper()
+	c.stdout.Reset()
+	c.stderr.Reset()
+	e := &env{stdin: strings.NewReader(c.stdin), stdout: &c.stdout, stderr: &c.stderr,
+		getenv: func(k string) string { return c.env[k] }, isTerminal: c.terminal}
+	code := run(context.Background(), e, args)
+	c.t.Logf("supctl %s → %d\n%s%s", strings.Join(args, " "), code, c.stdout.String(), c.stderr.String())
+	return code
+}
+
+func (c *cli) want(code int, args ...string) {
+	c.t.Helper()
+	if got := c.run(args...); got != code {
+		c.t.Fatalf("supctl %s exited %d, want %d", strings.Join(args, " "), got, code)
+	}
+}
+
+// TestPlanApplyImport runs plan, apply and import against a real supd
+// started from fixtures/servers/mixed-http, checking exit codes (SPEC §4).
+func TestPlanApplyImport(t *testing.T) {
+	dir := t.TempDir()
+	const token = "cli-test-token"
+	tokens := filepath.Join(dir, "tokens")
+	if err := os.WriteFile(tokens, []byte("admin write "+token+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const fqdn = "cm01.corp.example.com"
+	url := startSupd(t, tokens, "../../fixtures/servers/mixed-http/"+fqdn+".json")
+	repo := filepath.Join(dir, "repo")
+	if err := os.MkdirAll(repo, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("../../fixtures/valid/mixed-http/site.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(repo, "site.yaml"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	endpoints := "defaults: {scheme: http, port: 1}\nservers:\n  " + fqdn + ": {url: \"" + url + "\"}\n"
+	if err := os.WriteFile(filepath.Join(repo, endpointsName), []byte(endpoints), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25"}}
+
+	c.want(exitUsage, "plan", repo) // no token
+	c.env["SUPCTL_TOKEN"] = token
+	c.want(exitChanges, "plan", "--detailed-exitcode", repo)
+	c.want(exitOK, "plan", repo)
+	if !strings.Contains(c.stdout.String(), "every step keeps clients scanning") {
+		t.Fatal("no summary line")
+	}
+	c.want(exitOK, "plan", "--diff", repo)
+	if !strings.Contains(c.stdout.String(), "+++ "+fqdn+" (desired)") {
+		t.Fatal("--diff shows no diff")
+	}
+	c.want(exitOK, "plan", "--format", "json", repo)
+	var p reconcile.Plan
+	if err := json.Unmarshal(c.stdout.Bytes(), &p); err != nil || p.Summary().Changes == 0 {
+		t.Fatalf("plan --format json: %v, %+v", err, p.Summary())
+	}
+	c.want(exitUsage, "plan", "--site", "NOPE", repo)
+	saved := filepath.Join(dir, "plan.json")
+	c.want(exitOK, "plan", "--out", saved, repo)
+
+	// Not a terminal and no --auto-approve: usage error, nothing done.
+	c.want(exitUsage, "apply", repo)
+	// On a terminal, anything but "yes" cancels.
+	c.terminal, c.stdin = true, "no\n"
+	c.want(exitTarget, "apply", repo)
+	c.terminal, c.stdin = false, ""
+	// The saved plan applies without asking, then nothing is left.
+	c.want(exitOK, "apply", "--plan", saved)
+	c.want(exitOK, "plan", "--detailed-exitcode", repo)
+	// Applying it again: the servers moved since it was made: stale.
+	c.want(exitTarget, "apply", "--plan", saved)
+	if !strings.Contains(c.stderr.String(), "stale plan") {
+		t.Fatal("no stale plan message")
+	}
+
+	// Drift, seen by plan, corrected by apply after a "yes".
+	cl, err := client.New(url, client.Options{Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := api.NewOp(api.OpSetSslFlags, api.SetSslFlagsArgs{VRoot: api.VRootContent, Flags: []string{api.FlagSsl128}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.Op(context.Background(), -1, "", op); err != nil {
+		t.Fatal(err)
+	}
+	c.want(exitChanges, "plan", "--detailed-exitcode", repo)
+	c.terminal, c.stdin = true, "yes\n"
+	c.want(exitOK, "apply", repo)
+	c.terminal, c.stdin = false, ""
+	c.want(exitOK, "plan", "--detailed-exitcode", repo)
+
+	// Import writes CUE that vets clean and plans to zero changes.
+	imported := filepath.Join(dir, "imported")
+	if err := os.MkdirAll(imported, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	epFile := filepath.Join(repo, endpointsName)
+	c.want(exitUsage, "import", "--endpoints", epFile)
+	c.want(exitOK, "import", "--endpoints", epFile, "--site", "P01", "--server", fqdn, "--out", filepath.Join(imported, "p01.cue"))
+	c.want(exitOK, "vet", imported)
+	c.want(exitOK, "plan", "--detailed-exitcode", "--endpoints", epFile, imported)
+}
