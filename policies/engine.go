@@ -5,18 +5,21 @@
 package policies
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/supctl/supctl/schema"
 )
@@ -39,9 +42,10 @@ type Finding struct {
 }
 
 // Engine evaluates the rule catalog; it is compiled once and safe for
-// concurrent use.
+// concurrent use. The rules are split into groups, one per processor, each
+// compiled with the helpers and evaluated concurrently on the same input.
 type Engine struct {
-	query rego.PreparedEvalQuery
+	groups []rego.PreparedEvalQuery
 }
 
 // Modules returns the production Rego modules (tests excluded) by file name.
@@ -73,63 +77,88 @@ func readModules(keep func(string) bool) (map[string]string, error) {
 	return out, nil
 }
 
-// New compiles the embedded catalog.
+// New compiles the embedded catalog into groups of rules (one per
+// processor, at most maxGroups), in parallel.
 func New(ctx context.Context) (*Engine, error) {
 	mods, err := Modules()
 	if err != nil {
 		return nil, err
 	}
-	opts := []func(*rego.Rego){
-		rego.Query("data.supctl.rules"),
-		rego.StrictBuiltinErrors(true),
-	}
-	names := make([]string, 0, len(mods))
+	var rules, shared []string
 	for name := range mods {
-		names = append(names, name)
+		if strings.HasPrefix(name, "policies/sup") {
+			rules = append(rules, name)
+		} else {
+			shared = append(shared, name)
+		}
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		opts = append(opts, rego.Module(name, mods[name]))
+	sort.Strings(rules)
+	sort.Strings(shared)
+	n := max(1, min(runtime.GOMAXPROCS(0), maxGroups, len(rules)))
+	e := &Engine{groups: make([]rego.PreparedEvalQuery, n)}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for g := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			opts := []func(*rego.Rego){rego.Query("data.supctl.rules"), rego.StrictBuiltinErrors(true)}
+			for _, name := range shared {
+				opts = append(opts, rego.Module(name, mods[name]))
+			}
+			for i := g; i < len(rules); i += n {
+				opts = append(opts, rego.Module(rules[i], mods[rules[i]]))
+			}
+			e.groups[g], errs[g] = rego.New(opts...).PrepareForEval(ctx)
+		}()
 	}
-	q, err := rego.New(opts...).PrepareForEval(ctx)
-	if err != nil {
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("compile policies: %w", err)
 	}
-	return &Engine{query: q}, nil
+	return e, nil
 }
+
+// maxGroups bounds the rule groups: past two, evaluating the shared
+// helpers (the cross-site indexes) once more per group costs more than the
+// extra processor gives.
+const maxGroups = 2
 
 // Input builds the document the rules see: the config with defaults filled
 // in, every WSUS server's virtualRoots replaced by the derived flags of all
 // nine roots (SPEC §2), and today's date as input.today (YYYY-MM-DD).
 func Input(cfg *schema.Config, today time.Time) (ast.Value, error) {
-	b, err := json.Marshal(cfg)
+	doc := struct {
+		Sites   map[string]*schema.Site `json:"sites"`
+		Waivers []schema.Waiver         `json:"waivers,omitempty"`
+		Today   string                  `json:"today"`
+	}{Sites: make(map[string]*schema.Site, len(cfg.Sites)), Waivers: cfg.Waivers, Today: today.Format(time.DateOnly)}
+	for code, site := range cfg.Sites {
+		s := *site
+		s.Servers = make(map[string]*schema.Server, len(site.Servers))
+		for fqdn, srv := range site.Servers {
+			if srv.WSUS != nil {
+				v, w := *srv, *srv.WSUS
+				w.VirtualRoots = make(map[string]schema.VirtualRootTLS, len(schema.VirtualRoots))
+				for name, flags := range schema.EffectiveVirtualRoots(srv.WSUS) {
+					w.VirtualRoots[name] = schema.VirtualRootTLS{SSLFlags: flags}
+				}
+				v.WSUS = &w
+				srv = &v
+			}
+			s.Servers[fqdn] = srv
+		}
+		doc.Sites[code] = &s
+	}
+	b, err := json.Marshal(doc)
 	if err != nil {
 		return nil, fmt.Errorf("encode config: %w", err)
 	}
-	var doc map[string]any
-	if err := util.UnmarshalJSON(b, &doc); err != nil {
+	v, err := ast.ValueFromReader(bytes.NewReader(b))
+	if err != nil {
 		return nil, fmt.Errorf("decode config: %w", err)
 	}
-	sites, _ := doc["sites"].(map[string]any)
-	for code, site := range cfg.Sites {
-		servers := sites[code].(map[string]any)["servers"].(map[string]any)
-		for fqdn, srv := range site.Servers {
-			if srv.WSUS == nil {
-				continue
-			}
-			roots := map[string]any{}
-			for name, flags := range schema.EffectiveVirtualRoots(srv.WSUS) {
-				fl := make([]any, len(flags))
-				for i, f := range flags {
-					fl[i] = f
-				}
-				roots[name] = map[string]any{"sslFlags": fl}
-			}
-			servers[fqdn].(map[string]any)["wsus"].(map[string]any)["virtualRoots"] = roots
-		}
-	}
-	doc["today"] = today.Format(time.DateOnly)
-	return ast.InterfaceToValue(doc)
+	return v, nil
 }
 
 // Check evaluates every rule against cfg and returns the findings sorted by
@@ -139,7 +168,31 @@ func (e *Engine) Check(ctx context.Context, cfg *schema.Config, today time.Time)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(in))
+	results := make([][]Finding, len(e.groups))
+	errs := make([]error, len(e.groups))
+	var wg sync.WaitGroup
+	for g := range e.groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[g], errs[g] = evalGroup(ctx, e.groups[g], in)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var out []Finding
+	for _, fs := range results {
+		out = append(out, fs...)
+	}
+	SortFindings(out)
+	return out, nil
+}
+
+// evalGroup evaluates one group of rules and collects its deny and warn sets.
+func evalGroup(ctx context.Context, q rego.PreparedEvalQuery, in ast.Value) ([]Finding, error) {
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(in))
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policies: %w", err)
 	}
@@ -161,7 +214,6 @@ func (e *Engine) Check(ctx context.Context, cfg *schema.Config, today time.Time)
 			}
 		}
 	}
-	SortFindings(out)
 	return out, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/supctl/supctl/policies"
@@ -14,18 +15,28 @@ import (
 
 // Checker vets repos with one compiled rule catalog; safe for reuse.
 type Checker struct {
-	engine *policies.Engine
+	engine func() (*policies.Engine, error)
 	// Today is the date waivers and certificates are judged by; zero means now.
 	Today time.Time
 }
 
-// NewChecker compiles the rule catalog.
+// NewChecker starts compiling the rule catalog in the background, so that
+// the first Vet loads the repo meanwhile (pre-commit runs pay start-up on
+// every commit). A compile error is returned by Vet.
 func NewChecker(ctx context.Context) (*Checker, error) {
-	e, err := policies.New(ctx)
-	if err != nil {
-		return nil, err
+	type compiled struct {
+		e   *policies.Engine
+		err error
 	}
-	return &Checker{engine: e}, nil
+	ch := make(chan compiled, 1)
+	go func() {
+		e, err := policies.New(ctx)
+		ch <- compiled{e, err}
+	}()
+	return &Checker{engine: sync.OnceValues(func() (*policies.Engine, error) {
+		c := <-ch
+		return c.e, c.err
+	})}, nil
 }
 
 func (c *Checker) today() time.Time {
@@ -59,7 +70,11 @@ func (c *Checker) Vet(ctx context.Context, paths []string) (*Report, error) {
 		rep.Sites = append(rep.Sites, code)
 	}
 	sort.Strings(rep.Sites)
-	findings, err := c.engine.Check(ctx, repo.Config, c.today())
+	engine, err := c.engine()
+	if err != nil {
+		return nil, err
+	}
+	findings, err := engine.Check(ctx, repo.Config, c.today())
 	if err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}
