@@ -6,33 +6,77 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/supctl/supctl/reconcile/api"
 )
 
 // Diff returns the field-by-field differences between two server documents,
 // sorted by field. Bindings are keyed by "protocol:port", so that a binding
-// added or removed is one change whatever its position in the list.
+// added or removed is one change whatever its position in the list. Only
+// the parts of the documents that differ are encoded (planning calls Diff
+// once per step).
 func Diff(old, new api.Server) []Change {
+	o, n := old.Clone(), new.Clone()
+	o.Normalize()
+	n.Normalize()
+	return diffNormalized(&o, &n)
+}
+
+// diffNormalized is Diff on normalized documents, which it does not modify.
+func diffNormalized(o, n *api.Server) []Change {
 	var out []Change
-	diffValues("", view(old), view(new), &out)
+	part := func(path string, a, b any) {
+		if !reflect.DeepEqual(a, b) {
+			diffValues(path, generic(a), generic(b), &out)
+		}
+	}
+	part("fqdn", o.FQDN, n.FQDN)
+	part("internetFqdn", o.InternetFQDN, n.InternetFQDN)
+	part("certificates", o.Certificates, n.Certificates)
+	part("wsus", o.WSUS, n.WSUS)
+	part("iis.bindings", keyedBindings(o.IIS.Bindings), keyedBindings(n.IIS.Bindings))
+	roots := make([]string, 0, len(o.IIS.VRoots))
+	for r := range o.IIS.VRoots {
+		roots = append(roots, r)
+	}
+	for r := range n.IIS.VRoots {
+		if _, ok := o.IIS.VRoots[r]; !ok {
+			roots = append(roots, r)
+		}
+	}
+	for _, r := range roots {
+		a, aok := o.IIS.VRoots[r]
+		b, bok := n.IIS.VRoots[r]
+		if aok != bok || !slices.Equal(a, b) {
+			out = append(out, Change{Field: "iis.vroots." + r, Old: rawJSON(orNil(a, aok)), New: rawJSON(orNil(b, bok))})
+		}
+	}
+	if oc, nc := o.ConfigMgr, n.ConfigMgr; oc != nil && nc != nil {
+		part("configmgr.siteCode", oc.SiteCode, nc.SiteCode)
+		part("configmgr.mode", oc.Mode, nc.Mode)
+		part("configmgr.softwareUpdatePoint", oc.SoftwareUpdatePoint, nc.SoftwareUpdatePoint)
+		part("configmgr.clientAgent", oc.ClientAgent, nc.ClientAgent)
+	} else {
+		part("configmgr", oc, nc)
+	}
+	slices.SortFunc(out, func(x, y Change) int { return strings.Compare(x.Field, y.Field) })
 	return out
 }
 
-// view is the document as generic JSON, bindings keyed by protocol:port.
-func view(s api.Server) any {
-	s = s.Clone()
-	s.Normalize()
-	v := generic(s)
-	m := v.(map[string]any)
-	if iis, ok := m["iis"].(map[string]any); ok {
-		keyed := map[string]any{}
-		for _, b := range s.IIS.Bindings {
-			keyed[fmt.Sprintf("%s:%d", b.Protocol, b.Port)] = generic(b)
-		}
-		iis["bindings"] = keyed
+func keyedBindings(bs []api.Binding) map[string]api.Binding {
+	out := make(map[string]api.Binding, len(bs))
+	for _, b := range bs {
+		out[fmt.Sprintf("%s:%d", b.Protocol, b.Port)] = b
 	}
-	return m
+	return out
+}
+
+func orNil(flags []string, ok bool) any {
+	if !ok {
+		return nil
+	}
+	return flags
 }
 
 // generic round-trips v through JSON into maps, slices and json.Numbers.

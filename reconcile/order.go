@@ -214,7 +214,7 @@ func orderSteps(siteServer string, obs map[string]api.State, want map[string]api
 					continue
 				}
 			}
-			steps = append(steps, Step{Server: c.server, Version: ver[c.server], Op: c.op, Changes: Diff(*before, next)})
+			steps = append(steps, Step{Server: c.server, Version: ver[c.server], Op: c.op, Changes: diffNormalized(before, &next)})
 			ver[c.server]++
 			taken = true
 			break

@@ -2,8 +2,11 @@ package reconcile
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/supctl/supctl/reconcile/api"
@@ -74,13 +77,28 @@ func PlanFrom(cfg *schema.Config, codes []string, obs Observation, today time.Ti
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{FormatVersion: FormatVersion, ConfigDigest: digest, Sites: []SitePlan{}}
-	for _, c := range codes {
-		sp, err := planSite(cfg.Sites[c], obs, today)
-		if err != nil {
-			return nil, fmt.Errorf("plan site %s: %w", c, err)
-		}
-		p.Sites = append(p.Sites, sp)
+	p := &Plan{FormatVersion: FormatVersion, ConfigDigest: digest, Sites: make([]SitePlan, len(codes))}
+	// Sites are independent: plan them on every CPU.
+	errs := make([]error, len(codes))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(codes)) {
+		wg.Go(func() {
+			for i := range next {
+				p.Sites[i], errs[i] = planSite(cfg.Sites[codes[i]], obs, today)
+				if errs[i] != nil {
+					errs[i] = fmt.Errorf("plan site %s: %w", codes[i], errs[i])
+				}
+			}
+		})
+	}
+	for i := range codes {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
