@@ -100,7 +100,11 @@ func Discover(paths []string) ([]string, error) {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil, fmt.Errorf("%s: %w", root, ErrPath)
 			}
-			return nil, fmt.Errorf("%s: %w", root, err)
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, fmt.Errorf("%s: %w (%v)", root, ErrPath, err)
 		}
 		if !info.IsDir() {
 			add(filepath.Clean(root))
@@ -167,7 +171,7 @@ func (l *loader) run() {
 	for _, name := range l.repo.Files {
 		src, err := readConfig(name)
 		if err != nil {
-			l.problem(RuleSyntax, nil, Pos{File: name, Line: 1, Col: 1}, err.Error())
+			l.problem(RuleSyntax, nil, readErrPos(name, err), err.Error())
 			continue
 		}
 		l.srcs[name] = src
@@ -230,6 +234,7 @@ func (l *loader) parse(idx *Positions) parsed {
 			}
 			if idx != nil {
 				idx.indexExpr(nil, x)
+				l.repo.Problems = append(l.repo.Problems, docProblems(name, src, false, x)...)
 			}
 			p.docs = append(p.docs, x)
 		default: // .yaml, .yml
@@ -243,8 +248,12 @@ func (l *loader) parse(idx *Positions) parsed {
 					report(name, err)
 					break
 				}
+				if isNullDoc(x) {
+					continue // an empty document ("---" at the end, or between two) contributes nothing
+				}
 				if idx != nil {
 					idx.indexExpr(nil, x)
+					l.repo.Problems = append(l.repo.Problems, docProblems(name, src, true, x)...)
 				}
 				p.docs = append(p.docs, x)
 			}
@@ -253,24 +262,92 @@ func (l *loader) parse(idx *Positions) parsed {
 	return p
 }
 
-// readConfig reads a config file and rejects content that is not text.
+// MaxFileSize is the size of the largest config file supctl reads. Larger
+// files are reported rather than read: evaluating one costs gigabytes of
+// memory (an 11 MB YAML file of 17,576 sites takes 4.5 GB), and no real
+// hierarchy needs one (1,000 sites take about 0.7 MB); split such a repo.
+const MaxFileSize = 8 << 20
+
+// readError is a file that cannot be used as config text, at the place the
+// problem is (line 1, col 1 when the whole file is at fault).
+type readError struct {
+	line, col int
+	msg       string
+}
+
+func (e *readError) Error() string { return e.msg }
+
+// readErrPos is where a readConfig error points.
+func readErrPos(name string, err error) Pos {
+	var re *readError
+	if errors.As(err, &re) && re.line >= 1 {
+		return Pos{File: name, Line: re.line, Col: max(re.col, 1)}
+	}
+	return Pos{File: name, Line: 1, Col: 1}
+}
+
+// readConfig reads a config file and rejects what is not config text: not a
+// regular file, too large, binary, not UTF-8, or empty.
 func readConfig(name string) ([]byte, error) {
-	src, err := os.ReadFile(name)
+	// Stat first: opening a FIFO would block, and a huge file is not read.
+	info, err := os.Stat(name)
+	if err == nil && !info.Mode().IsRegular() {
+		if info.IsDir() {
+			return nil, &readError{msg: "is a directory, not a config file"}
+		}
+		kind := "a special file"
+		switch t := info.Mode().Type(); {
+		case t&fs.ModeNamedPipe != 0:
+			kind = "a named pipe"
+		case t&fs.ModeSocket != 0:
+			kind = "a socket"
+		case t&fs.ModeDevice != 0:
+			kind = "a device"
+		}
+		return nil, &readError{msg: fmt.Sprintf("is %s, not a regular file", kind)}
+	}
+	if err == nil && info.Size() > MaxFileSize {
+		return nil, &readError{msg: fmt.Sprintf("file too large: %.1f MiB, more than the %d MiB a config file may have (split it into several files)", float64(info.Size())/(1<<20), MaxFileSize>>20)}
+	}
+	var src []byte
+	if err == nil {
+		src, err = os.ReadFile(name)
+	}
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, fmt.Errorf("cannot read file: %v", err)
+		return nil, &readError{msg: fmt.Sprintf("cannot read file: %v", err)}
+	}
+	if len(src) > MaxFileSize { // grew since the stat
+		return nil, &readError{msg: fmt.Sprintf("file too large: more than the %d MiB a config file may have (split it into several files)", MaxFileSize>>20)}
 	}
 	if i := bytes.IndexByte(src, 0); i >= 0 {
-		return nil, fmt.Errorf("binary content (NUL byte at offset %d): not a config file", i)
+		line, col := lineCol(src, i)
+		return nil, &readError{line: line, col: col, msg: fmt.Sprintf("binary content (NUL byte at offset %d): not a config file", i)}
 	}
 	if !utf8.Valid(src) {
-		line := 1 + bytes.Count(src[:firstInvalidUTF8(src)], []byte("\n"))
-		return nil, fmt.Errorf("invalid UTF-8 on line %d", line)
+		line, col := lineCol(src, firstInvalidUTF8(src))
+		return nil, &readError{line: line, col: col, msg: fmt.Sprintf("invalid UTF-8 on line %d: config files must be UTF-8 text", line)}
+	}
+	if len(bytes.TrimSpace(src)) == 0 {
+		return nil, &readError{msg: "empty file: a config file must hold a value (write {} or delete the file)"}
 	}
 	return src, nil
+}
+
+// lineCol returns the 1-based line and byte column of offset in src.
+func lineCol(src []byte, offset int) (line, col int) {
+	before := src[:offset]
+	line = 1 + bytes.Count(before, []byte("\n"))
+	return line, offset - (bytes.LastIndexByte(before, '\n') + 1) + 1
+}
+
+// isNullDoc reports whether a YAML document is empty or null.
+func isNullDoc(x ast.Expr) bool {
+	lit, ok := x.(*ast.BasicLit)
+	return ok && lit.Kind == token.NULL
 }
 
 func firstInvalidUTF8(b []byte) int {

@@ -8,6 +8,7 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/literal"
+	"go.yaml.in/yaml/v3"
 )
 
 // Pos is a place in a user's config file. Line and Col are 1-based.
@@ -211,4 +212,124 @@ func isIdentLabel(s string) bool {
 		}
 	}
 	return !strings.HasPrefix(s, "_") && !strings.HasPrefix(s, "#")
+}
+
+// docProblems reports what a JSON or YAML document holds that its parser
+// accepts but a config must not: a key written twice in one mapping (the
+// YAML spec forbids it, and JSON parsers silently keep one), and, in YAML, a
+// site code YAML reads as a number, bool or null (`010:` is the octal
+// number 8, `123:` an integer): site codes are strings.
+func docProblems(name string, src []byte, isYAML bool, x ast.Expr) []Problem {
+	var out []Problem
+	var walk func(x ast.Expr)
+	walk = func(x ast.Expr) {
+		switch v := x.(type) {
+		case *ast.StructLit:
+			first := map[string]Pos{}
+			for _, d := range v.Elts {
+				f, ok := d.(*ast.Field)
+				if !ok {
+					continue
+				}
+				if key, ok := labelName(f.Label); ok {
+					pos := posOf(name, f.Label.Pos())
+					if p, dup := first[key]; dup {
+						out = append(out, Problem{Rule: RuleSyntax, Pos: pos,
+							Msg: fmt.Sprintf("duplicate key %q (first written at line %d, col %d)", key, p.Line, p.Col)})
+					} else {
+						first[key] = pos
+					}
+				}
+				walk(f.Value)
+			}
+		case *ast.ListLit:
+			for _, e := range v.Elts {
+				walk(e)
+			}
+		}
+	}
+	walk(x)
+	if isYAML {
+		out = append(out, yamlSiteCodeProblems(name, src, x)...)
+	}
+	return out
+}
+
+// yamlSiteCodeProblems reports site codes (keys of the top-level sites
+// mapping) that YAML resolves to something other than a string.
+func yamlSiteCodeProblems(name string, src []byte, x ast.Expr) []Problem {
+	doc, ok := x.(*ast.StructLit)
+	if !ok {
+		return nil
+	}
+	var out []Problem
+	for _, d := range doc.Elts {
+		f, ok := d.(*ast.Field)
+		if !ok {
+			continue
+		}
+		if key, _ := labelName(f.Label); key != "sites" {
+			continue
+		}
+		sites, ok := f.Value.(*ast.StructLit)
+		if !ok {
+			continue
+		}
+		for _, sd := range sites.Elts {
+			sf, ok := sd.(*ast.Field)
+			if !ok {
+				continue
+			}
+			code, ok := labelName(sf.Label)
+			if !ok {
+				continue
+			}
+			written, tag := yamlKeyTag(src, sf.Label.Pos().Offset())
+			if tag == "" || tag == "!!str" {
+				continue
+			}
+			kind := map[string]string{"!!int": "a number", "!!float": "a number", "!!bool": "a boolean", "!!null": "null"}[tag]
+			if kind == "" {
+				kind = tag
+			}
+			msg := fmt.Sprintf("site code %s is read by YAML as %s", written, kind)
+			if code != written && kind == "a number" {
+				msg += fmt.Sprintf(" (%s)", code)
+			}
+			msg += fmt.Sprintf(", not a string: quote it, %q", written)
+			out = append(out, Problem{Rule: RuleSchema, Path: []string{"sites", code}, Pos: posOf(name, sf.Label.Pos()), Msg: msg})
+		}
+	}
+	return out
+}
+
+// yamlKeyTag returns the plain (unquoted) YAML key written at offset and the
+// tag YAML resolves it to; "" when the key is quoted, an alias, or not found.
+func yamlKeyTag(src []byte, offset int) (written, tag string) {
+	if offset < 0 || offset >= len(src) {
+		return "", ""
+	}
+	rest := src[offset:]
+	switch rest[0] {
+	case '"', '\'', '*', '&', '!', '?':
+		return "", ""
+	}
+	end := 0
+	for end < len(rest) {
+		c := rest[end]
+		if c == '\n' || c == '\r' || c == ',' || c == '}' || c == '#' ||
+			(c == ':' && (end+1 == len(rest) || rest[end+1] == ' ' || rest[end+1] == '\t' || rest[end+1] == '\n' || rest[end+1] == '\r')) {
+			break
+		}
+		end++
+	}
+	written = strings.TrimSpace(string(rest[:end]))
+	if written == "" {
+		return "", ""
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(written), &n); err != nil || len(n.Content) != 1 || n.Content[0].Kind != yaml.ScalarNode {
+		return "", ""
+	}
+	return written, n.Content[0].ShortTag()
 }
