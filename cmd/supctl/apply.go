@@ -128,7 +128,7 @@ func runApply(ctx context.Context, e *env, args []string) int {
 			return reconcileExit(err)
 		}
 	}
-	if !common.quiet {
+	if !common.quiet && len(codes) > 0 {
 		fmt.Fprintf(e.stdout, "Apply complete: %d %s in %s; verified: %s %s the config and %s healthy.\n",
 			steps, pluralWord(steps, "step"), time.Since(start).Round(time.Millisecond),
 			strings.Join(codes, ", "), pluralWord2(len(codes), "matches", "match"), pluralWord2(len(codes), "is", "are"))

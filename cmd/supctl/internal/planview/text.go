@@ -21,7 +21,7 @@ func (textFormat) Render(w io.Writer, p *reconcile.Plan, o Options) error {
 		}
 		switch {
 		case len(sp.Manual) > 0:
-			fmt.Fprintf(&b, "Site %s: %d manual steps; apply refuses this site until they are done (%s now)\n", sp.Site, len(sp.Manual), sp.Health)
+			fmt.Fprintf(&b, "Site %s: %d manual %s; apply refuses this site until done (%s now)\n", sp.Site, len(sp.Manual), plural(len(sp.Manual), "step"), sp.Health)
 			for _, m := range sp.Manual {
 				fmt.Fprintf(&b, "   - %s  %s: %s → %s\n     %s\n", m.Server, m.Field, m.Observed, m.Desired, m.Action)
 			}
