@@ -19,7 +19,7 @@ func samplePlan() *reconcile.Plan {
 	return &reconcile.Plan{FormatVersion: reconcile.FormatVersion, ConfigDigest: "sha256:00", Sites: []reconcile.SitePlan{
 		{Site: "P01", Health: health.Result{Healthy: true, Serving: true},
 			Servers: []reconcile.ServerPlan{{FQDN: obs.FQDN, Version: 4, Observed: obs, Desired: want}},
-			Steps: []reconcile.Step{{Server: obs.FQDN, Version: 4, Op: op, Changes: reconcile.Diff(obs, want)}}},
+			Steps:   []reconcile.Step{{Server: obs.FQDN, Version: 4, Op: op, Changes: reconcile.Diff(obs, want)}}},
 		{Site: "P02", Health: health.Result{Healthy: true, Serving: false, Message: "the site has no software update point"},
 			Manual: []reconcile.ManualStep{{Server: "cm02.corp.example.com", Field: "wsus.version", Observed: "3.0.6000.374",
 				Desired: "3.2.7600.283 or later", Action: "upgrade WSUS on cm02.corp.example.com to build 3.2.7600.283 or later"}}},
