@@ -187,6 +187,10 @@ func unquote(s string) (string, error) { return literal.Unquote(s) }
 func FormatPath(path []string) string {
 	var b strings.Builder
 	for i, e := range path {
+		if n, err := strconv.Atoi(e); err == nil && n >= 0 && i > 0 && isListPath(path[:i]) {
+			fmt.Fprintf(&b, "[%d]", n)
+			continue
+		}
 		if i > 0 {
 			b.WriteByte('.')
 		}

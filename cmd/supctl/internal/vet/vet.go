@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
@@ -78,9 +79,14 @@ func (c *Checker) Vet(ctx context.Context, paths []string) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}
-	waivers, err := parseWaivers(repo.Config.Waivers)
-	if err != nil {
-		return nil, err
+	waivers, bad := parseWaivers(repo.Config.Waivers)
+	for _, b := range bad {
+		path := []string{"waivers", strconv.Itoa(b.index), "path"}
+		r := Result{Rule: schema.RuleSchema, Severity: policies.SeverityError, Path: path, Msg: schema.FormatPath(path) + ": " + b.err.Error()}
+		if pos, ok := repo.Positions.Lookup(path); ok {
+			r.File, r.Line, r.Col = pos.File, pos.Line, pos.Col
+		}
+		rep.Results = append(rep.Results, r)
 	}
 	today := c.today().Format(time.DateOnly)
 	for _, f := range findings {

@@ -17,16 +17,26 @@ type waiver struct {
 
 type waiverSet []*waiver
 
-func parseWaivers(ws []schema.Waiver) (waiverSet, error) {
+// badWaiver is a waiver whose path does not parse.
+type badWaiver struct {
+	index int
+	err   error
+}
+
+// parseWaivers parses the waivers' paths; a waiver whose path does not parse
+// is returned apart (it silences nothing).
+func parseWaivers(ws []schema.Waiver) (waiverSet, []badWaiver) {
 	out := make(waiverSet, 0, len(ws))
+	var bad []badWaiver
 	for i, w := range ws {
 		p, err := ParsePath(w.Path)
 		if err != nil {
-			return nil, fmt.Errorf("waivers[%d].path %q: %w", i, w.Path, err)
+			bad = append(bad, badWaiver{index: i, err: fmt.Errorf("waiver path %q: %w", w.Path, err)})
+			continue
 		}
 		out = append(out, &waiver{Waiver: w, path: p})
 	}
-	return out, nil
+	return out, bad
 }
 
 // match returns the live waiver that silences f, if any. A waiver covers
