@@ -1,14 +1,18 @@
 package output
 
 import (
+	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/supctl/supctl/cmd/supctl/internal/vet"
+	"github.com/supctl/supctl/policies"
 )
 
 // sarifSchemaFile is the official SARIF 2.1.0 schema, kept beside the repo.
@@ -206,5 +210,42 @@ func validateSARIF(t *testing.T, out string) {
 	}
 	if err := sch.Validate(v); err != nil {
 		t.Errorf("sarif output does not match the SARIF 2.1.0 schema: %v\n%s", err, out)
+	}
+}
+
+// TestSARIFSchemaFixtures vets every fixture repo with the real checker and
+// rule catalog and validates the SARIF it renders.
+func TestSARIFSchemaFixtures(t *testing.T) {
+	sch := loadSARIFSchema(t)
+	checker, err := vet.NewChecker(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checker.Today = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC) // the fixtures' date, as in the scripts
+	rules, err := policies.Catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, err := filepath.Glob("../../../../fixtures/*id/*")
+	if err != nil || len(dirs) < 10 {
+		t.Fatalf("fixtures: %v (%d found)", err, len(dirs))
+	}
+	for _, dir := range dirs {
+		rep, err := checker.Vet(context.Background(), []string{dir})
+		if err != nil {
+			t.Fatalf("vet %s: %v", dir, err)
+		}
+		rep.Rules = rules
+		out := render(t, "sarif", rep, Options{ToolVersion: "dev"})
+		v, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sch.Validate(v); err != nil {
+			t.Errorf("%s: SARIF does not match the schema: %v", dir, err)
+		}
+		if strings.Contains(dir, "invalid") && len(rep.Results) == 0 {
+			t.Errorf("%s: no results", dir)
+		}
 	}
 }
