@@ -137,7 +137,7 @@ func (p *Positions) indexDecls(path []string, file string, decls []ast.Decl) {
 				continue
 			}
 			child := append(append([]string(nil), path...), name)
-			p.add(child, posOf(file, x.Label.Pos()))
+			p.add(child, labelPos(file, x.Label))
 			p.indexValue(child, file, x.Value)
 		case *ast.EmbedDecl:
 			p.indexValue(path, file, x.Expr)
@@ -166,6 +166,17 @@ func (p *Positions) indexValue(path []string, file string, x ast.Expr) {
 	case *ast.ParenExpr:
 		p.indexValue(path, file, v.X)
 	}
+}
+
+// labelPos is where a field's key is written. CUE's JSON decoder places a
+// key (always a quoted string in JSON) one column past its opening quote;
+// the user wrote the quote.
+func labelPos(file string, l ast.Label) Pos {
+	pos := posOf(file, l.Pos())
+	if strings.HasSuffix(pos.File, ".json") && pos.Col > 1 {
+		pos.Col--
+	}
+	return pos
 }
 
 // labelName returns the config name of a regular field's label.
