@@ -8,12 +8,17 @@ import (
 )
 
 // jsonFormat prints the results as a JSON array of
-// {rule, severity, file, line, col, path, msg, waived} (SPEC §4); waived
-// results appear only with ShowWaived.
+// {rule, severity, file, line, col, path, msg, waived} (SPEC §4). Waived
+// results are always there, marked "waived": true, so that machines see
+// what a waiver hides (as in SARIF's suppressions).
 type jsonFormat struct{}
 
-func (jsonFormat) Render(w io.Writer, rep *vet.Report, opts Options) error {
+func (jsonFormat) Render(w io.Writer, rep *vet.Report, _ Options) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(visible(rep, opts))
+	results := rep.Results
+	if results == nil {
+		results = []vet.Result{}
+	}
+	return enc.Encode(results)
 }
