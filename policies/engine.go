@@ -127,36 +127,85 @@ const maxGroups = 2
 // Input builds the document the rules see: the config with defaults filled
 // in, every WSUS server's virtualRoots replaced by the derived flags of all
 // nine roots (SPEC §2), and today's date as input.today (YYYY-MM-DD).
+//
+// Sites are converted on every processor: the JSON round trip into OPA's
+// values is most of the cost of checking a large repo once the rules run in
+// parallel.
 func Input(cfg *schema.Config, today time.Time) (ast.Value, error) {
-	doc := struct {
-		Sites   map[string]*schema.Site `json:"sites"`
-		Waivers []schema.Waiver         `json:"waivers,omitempty"`
-		Today   string                  `json:"today"`
-	}{Sites: make(map[string]*schema.Site, len(cfg.Sites)), Waivers: cfg.Waivers, Today: today.Format(time.DateOnly)}
-	for code, site := range cfg.Sites {
-		s := *site
-		s.Servers = make(map[string]*schema.Server, len(site.Servers))
-		for fqdn, srv := range site.Servers {
-			if srv.WSUS != nil {
-				v, w := *srv, *srv.WSUS
-				w.VirtualRoots = make(map[string]schema.VirtualRootTLS, len(schema.VirtualRoots))
-				for name, flags := range schema.EffectiveVirtualRoots(srv.WSUS) {
-					w.VirtualRoots[name] = schema.VirtualRootTLS{SSLFlags: flags}
-				}
-				v.WSUS = &w
-				srv = &v
-			}
-			s.Servers[fqdn] = srv
-		}
-		doc.Sites[code] = &s
+	codes := make([]string, 0, len(cfg.Sites))
+	for code := range cfg.Sites {
+		codes = append(codes, code)
 	}
-	b, err := json.Marshal(doc)
+	sort.Strings(codes)
+	terms := make([]*ast.Term, len(codes))
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(codes)/64))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(codes); i += workers {
+				v, err := toValue(withDerivedRoots(cfg.Sites[codes[i]]))
+				if err != nil {
+					errs[w] = fmt.Errorf("site %s: %w", codes[i], err)
+					return
+				}
+				terms[i] = ast.NewTerm(v)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	sites := ast.NewObject()
+	for i, code := range codes {
+		sites.Insert(ast.StringTerm(code), terms[i])
+	}
+	root := ast.NewObject(
+		ast.Item(ast.StringTerm("sites"), ast.NewTerm(sites)),
+		ast.Item(ast.StringTerm("today"), ast.StringTerm(today.Format(time.DateOnly))),
+	)
+	if len(cfg.Waivers) > 0 {
+		v, err := toValue(cfg.Waivers)
+		if err != nil {
+			return nil, fmt.Errorf("waivers: %w", err)
+		}
+		root.Insert(ast.StringTerm("waivers"), ast.NewTerm(v))
+	}
+	return root, nil
+}
+
+// withDerivedRoots returns a copy of site whose WSUS servers list the
+// effective sslFlags of all nine virtual roots.
+func withDerivedRoots(site *schema.Site) *schema.Site {
+	s := *site
+	s.Servers = make(map[string]*schema.Server, len(site.Servers))
+	for fqdn, srv := range site.Servers {
+		if srv.WSUS != nil {
+			v, w := *srv, *srv.WSUS
+			w.VirtualRoots = make(map[string]schema.VirtualRootTLS, len(schema.VirtualRoots))
+			for name, flags := range schema.EffectiveVirtualRoots(srv.WSUS) {
+				w.VirtualRoots[name] = schema.VirtualRootTLS{SSLFlags: flags}
+			}
+			v.WSUS = &w
+			srv = &v
+		}
+		s.Servers[fqdn] = srv
+	}
+	return &s
+}
+
+// toValue converts a JSON-tagged Go value into an OPA value.
+func toValue(x any) (ast.Value, error) {
+	b, err := json.Marshal(x)
 	if err != nil {
-		return nil, fmt.Errorf("encode config: %w", err)
+		return nil, fmt.Errorf("encode: %w", err)
 	}
 	v, err := ast.ValueFromReader(bytes.NewReader(b))
 	if err != nil {
-		return nil, fmt.Errorf("decode config: %w", err)
+		return nil, fmt.Errorf("decode: %w", err)
 	}
 	return v, nil
 }
