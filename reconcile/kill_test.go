@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/supctl/supctl/reconcile/supd/supdtest"
 )
 
 // TestKill9MidApply kills the real supctl binary (-9: no deferred release)
@@ -44,13 +46,13 @@ func TestKill9MidApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	supctl := func(args ...string) *exec.Cmd {
-		cmd := exec.Command(filepath.Join(binDir, "supctl"), append([]string{"apply", "--auto-approve", repo}, args...)...)
+		cmd := exec.Command(supctlBin, append([]string{"apply", "--auto-approve", repo}, args...)...)
 		cmd.Env = append(os.Environ(), "SUPCTL_TOKEN="+testToken)
 		return cmd
 	}
 
 	first := supctl()
-	var out syncBuffer
+	var out supdtest.Buffer
 	first.Stdout, first.Stderr = &out, &out
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
@@ -78,7 +80,7 @@ func TestKill9MidApply(t *testing.T) {
 	}
 	// … with a lock timeout beyond the TTL, it converges.
 	again := supctl("--lock-timeout", "40s")
-	var out2 syncBuffer
+	var out2 supdtest.Buffer
 	again.Stdout, again.Stderr = &out2, &out2
 	if err := again.Run(); err != nil {
 		t.Fatalf("rerun: %v\n%s", err, out2.String())

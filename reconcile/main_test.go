@@ -1,47 +1,29 @@
 package reconcile
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
-	"strings"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/reconcile/client"
-	"github.com/supctl/supctl/reconcile/health"
+	"github.com/supctl/supctl/reconcile/supd/supdtest"
 	"github.com/supctl/supctl/schema"
 )
 
-// binDir holds the supd and supctl binaries built once by TestMain.
-var binDir string
+// supdBin and supctlBin are the binaries TestMain builds.
+var supdBin, supctlBin string
 
-func TestMain(m *testing.M) { os.Exit(runTests(m)) }
-
-func runTests(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "reconcile-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	binDir = dir
-	for _, pkg := range []string{"supd", "supctl"} {
-		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, pkg), "github.com/supctl/supctl/cmd/"+pkg).CombinedOutput()
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "build %s: %v\n%s", pkg, err, out)
-			return 1
-		}
-	}
-	return m.Run()
+func TestMain(m *testing.M) {
+	supdtest.Main(m, map[string]*string{"supd": &supdBin, "supctl": &supctlBin})
 }
 
 const (
@@ -53,46 +35,24 @@ const (
 // today is the date the tests judge certificates by.
 var today = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 
-// proc is one running supd.
-type proc struct {
-	fqdn, dir, url, addr string
-	cmd                  *exec.Cmd
-	stderr               *syncBuffer
-	done                 chan struct{}
-}
-
 // cluster is a set of supd processes, one per server.
 type cluster struct {
-	t      testing.TB
-	dir    string
-	mu     sync.Mutex
-	procs  map[string]*proc
-	extras []string
+	t     testing.TB
+	mu    sync.Mutex
+	procs map[string]*supdtest.Proc // by FQDN
 }
 
 // startCluster starts one supd per document, each with the extra flags.
 func startCluster(t testing.TB, docs []api.Server, extra ...string) *cluster {
 	t.Helper()
-	c := &cluster{t: t, dir: t.TempDir(), procs: map[string]*proc{}, extras: extra}
-	if err := os.WriteFile(filepath.Join(c.dir, "tokens"), []byte(testActor+" write "+testToken+"\nother write "+otherToken+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	c := &cluster{t: t, procs: map[string]*supdtest.Proc{}}
+	dir := t.TempDir()
+	tokens := testActor + " write " + testToken + "\nother write " + otherToken + "\n"
 	errs := make(chan error, len(docs))
 	for _, d := range docs {
-		d := d
-		pdir := filepath.Join(c.dir, d.FQDN)
-		if err := os.MkdirAll(pdir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		b, err := json.Marshal(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(pdir, "init.json"), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		o := supdtest.Options{Dir: filepath.Join(dir, d.FQDN), Init: &d, Tokens: tokens, Flags: extra}
 		go func() {
-			p, err := c.launch(d.FQDN, "127.0.0.1:0", extra...)
+			p, err := supdtest.Launch(t, supdBin, o)
 			if err == nil {
 				c.mu.Lock()
 				c.procs[d.FQDN] = p
@@ -107,88 +67,44 @@ func startCluster(t testing.TB, docs []api.Server, extra ...string) *cluster {
 			firstErr = err
 		}
 	}
-	t.Cleanup(c.stopAll)
 	if firstErr != nil {
 		t.Fatal(firstErr)
 	}
 	return c
 }
 
-func (c *cluster) launch(fqdn, listen string, extra ...string) (*proc, error) {
-	pdir := filepath.Join(c.dir, fqdn)
-	p := &proc{fqdn: fqdn, dir: pdir, stderr: &syncBuffer{}, done: make(chan struct{})}
-	args := append([]string{"--listen", listen, "--state", filepath.Join(pdir, "state.json"),
-		"--init", filepath.Join(pdir, "init.json"), "--token-file", filepath.Join(c.dir, "tokens")}, extra...)
-	p.cmd = exec.Command(filepath.Join(binDir, "supd"), args...)
-	p.cmd.Stderr = p.stderr
-	stdout, err := p.cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := p.cmd.Start(); err != nil {
-		return nil, err
-	}
-	sc := bufio.NewScanner(stdout)
-	if !sc.Scan() {
-		p.cmd.Wait()
-		return nil, fmt.Errorf("supd %s exited before listening:\n%s", fqdn, p.stderr.String())
-	}
-	u, ok := strings.CutPrefix(sc.Text(), "listening on ")
-	if !ok {
-		p.cmd.Process.Kill()
-		return nil, fmt.Errorf("supd %s: unexpected first line %q", fqdn, sc.Text())
-	}
-	p.url, p.addr = u, strings.TrimPrefix(u, "http://")
-	go func() {
-		for sc.Scan() {
-		}
-		p.cmd.Wait()
-		close(p.done)
-	}()
-	return p, nil
+// proc returns fqdn's current supd, nil if there is none.
+func (c *cluster) proc(fqdn string) *supdtest.Proc {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.procs[fqdn]
 }
 
 // restart starts fqdn's supd again on the same address, on the same state
 // file, with the given flags (after waiting for the old process to exit).
 func (c *cluster) restart(fqdn string, extra ...string) {
 	c.t.Helper()
-	c.mu.Lock()
-	old := c.procs[fqdn]
-	c.mu.Unlock()
-	<-old.done
-	var p *proc
-	var err error
-	for range 50 { // the port may take a moment to be free again
-		if p, err = c.launch(fqdn, old.addr, extra...); err == nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if err != nil {
-		c.t.Fatal(err)
-	}
+	p := c.proc(fqdn).Restart(c.t, extra...)
 	c.mu.Lock()
 	c.procs[fqdn] = p
 	c.mu.Unlock()
 }
 
+// stopAll kills every supd of the cluster now, not at the end of the test.
 func (c *cluster) stopAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, p := range c.procs {
-		p.cmd.Process.Kill()
-		<-p.done
-		if c.t.Failed() {
-			c.t.Logf("supd %s stderr:\n%s", p.fqdn, p.stderr.String())
-		}
+		p.Kill()
 	}
 }
 
+// exited is closed when fqdn's current supd process has exited.
+func (c *cluster) exited(fqdn string) <-chan struct{} { return c.proc(fqdn).Exited() }
+
 func (c *cluster) url(fqdn string) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if p, ok := c.procs[fqdn]; ok {
-		return p.url
+	if p := c.proc(fqdn); p != nil {
+		return p.URL
 	}
 	return ""
 }
@@ -225,25 +141,12 @@ func (c *cluster) reconciler(opts Options) *Reconciler {
 // events returns the audit log of every server of the cluster.
 func (c *cluster) events(ctx context.Context) map[string][]api.Event {
 	c.t.Helper()
-	out := map[string][]api.Event{}
 	c.mu.Lock()
-	fqdns := make([]string, 0, len(c.procs))
-	for f := range c.procs {
-		fqdns = append(fqdns, f)
-	}
+	procs := maps.Clone(c.procs)
 	c.mu.Unlock()
-	for _, f := range fqdns {
-		cl, err := c.client(f)
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		var evs []api.Event
-		for try := 0; ; try++ { // servers started with --fail-rate answer 503 now and then
-			evs, err = cl.Events(ctx, 0)
-			if err == nil || !client.Transient(err) || try == 20 {
-				break
-			}
-		}
+	out := map[string][]api.Event{}
+	for f, p := range procs {
+		evs, err := p.Events(ctx, testToken)
 		if err != nil {
 			c.t.Fatalf("events of %s: %v", f, err)
 		}
@@ -265,61 +168,14 @@ func assertReplayHealthy(t testing.TB, cfg *schema.Config, logs map[string][]api
 	return n
 }
 
-// replay is assertReplayHealthy's check, returning the first unhealthy state as an error.
+// replay is assertReplayHealthy's check, returning the first unhealthy
+// state as an error (a site unhealthy at the start is one too).
 func replay(cfg *schema.Config, logs map[string][]api.Event) (int, error) {
-	type entry struct {
-		fqdn string
-		ev   api.Event
-	}
-	var all []entry
-	docs := map[string]*api.Server{}
-	for f, evs := range logs {
-		if len(evs) == 0 || evs[0].Op != api.OpInit {
-			return 0, fmt.Errorf("log of %s does not start with init", f)
-		}
-		d := evs[0].Server
-		docs[f] = &d
-		for _, ev := range evs[1:] {
-			all = append(all, entry{f, ev})
-		}
-	}
-	sort.SliceStable(all, func(i, j int) bool {
-		if !all[i].ev.Time.Equal(all[j].ev.Time) {
-			return all[i].ev.Time.Before(all[j].ev.Time)
-		}
-		return all[i].fqdn < all[j].fqdn
-	})
-	guarded := map[string]bool{}
+	var sites []supdtest.Site
 	for code, s := range cfg.Sites {
-		if r := health.CheckAt(siteDocs(s, docs), s.SiteServer, today); r.Healthy {
-			guarded[code] = true
-		} else {
-			return 0, fmt.Errorf("site %s starts unhealthy (%s): the property would be vacuous", code, r)
-		}
+		sites = append(sites, supdtest.Site{Name: code, SiteServer: s.SiteServer, Servers: slices.Collect(maps.Keys(s.Servers))})
 	}
-	for i, e := range all {
-		d := e.ev.Server
-		docs[e.fqdn] = &d
-		for code, s := range cfg.Sites {
-			if _, ok := s.Servers[e.fqdn]; !ok || !guarded[code] {
-				continue
-			}
-			if r := health.CheckAt(siteDocs(s, docs), s.SiteServer, today); !r.Healthy {
-				return i, fmt.Errorf("after event %d (%s %s %s on %s), site %s is %s", i+1, e.ev.Actor, e.ev.Op, e.ev.Args, e.fqdn, code, r)
-			}
-		}
-	}
-	return len(all), nil
-}
-
-func siteDocs(s *schema.Site, docs map[string]*api.Server) map[string]*api.Server {
-	out := map[string]*api.Server{}
-	for f := range s.Servers {
-		if d, ok := docs[f]; ok {
-			out[f] = d
-		}
-	}
-	return out
+	return supdtest.ReplayHealthy(logs, today, sites...)
 }
 
 // loadConfig writes v (a config value) as JSON into a temp dir and loads it.
@@ -368,28 +224,4 @@ func fixtureDocs(t testing.TB, name string) []api.Server {
 		out = append(out, d)
 	}
 	return out
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// exited is closed when fqdn's current supd process has exited.
-func (c *cluster) exited(fqdn string) <-chan struct{} {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.procs[fqdn].done
 }

@@ -1,76 +1,19 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/supctl/supctl/reconcile"
 	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/reconcile/client"
+	"github.com/supctl/supctl/reconcile/supd/supdtest"
 )
-
-var (
-	supdOnce sync.Once
-	supdPath string
-	supdErr  error
-)
-
-// supdBinary builds cmd/supd once per test binary.
-func supdBinary(t *testing.T) string {
-	t.Helper()
-	supdOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "supctl-test-supd-")
-		if err != nil {
-			supdErr = err
-			return
-		}
-		supdPath = filepath.Join(dir, "supd")
-		if out, err := exec.Command("go", "build", "-o", supdPath, "github.com/supctl/supctl/cmd/supd").CombinedOutput(); err != nil {
-			supdErr = err
-			t.Logf("%s", out)
-		}
-	})
-	if supdErr != nil {
-		t.Fatalf("build supd: %v", supdErr)
-	}
-	return supdPath
-}
-
-// startSupd starts a supd from a starting document and returns its URL.
-func startSupd(t *testing.T, tokens, init string) string {
-	t.Helper()
-	cmd := exec.Command(supdBinary(t), "--listen", "127.0.0.1:0", "--state", filepath.Join(t.TempDir(), "state.json"),
-		"--init", init, "--token-file", tokens)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	sc := bufio.NewScanner(stdout)
-	if !sc.Scan() {
-		t.Fatal("supd exited before listening")
-	}
-	u, ok := strings.CutPrefix(sc.Text(), "listening on ")
-	if !ok {
-		t.Fatalf("supd said %q", sc.Text())
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
-	return u
-}
 
 // cli runs supctl in-process with the given stdin and terminal-ness.
 type cli struct {
@@ -105,12 +48,13 @@ func (c *cli) want(code int, args ...string) {
 func TestPlanApplyImport(t *testing.T) {
 	dir := t.TempDir()
 	const token = "cli-test-token"
-	tokens := filepath.Join(dir, "tokens")
-	if err := os.WriteFile(tokens, []byte("admin write "+token+"\n"), 0o600); err != nil {
+	const fqdn = "cm01.corp.example.com"
+	bin, err := supdtest.Build(dir, "supd")
+	if err != nil {
 		t.Fatal(err)
 	}
-	const fqdn = "cm01.corp.example.com"
-	url := startSupd(t, tokens, "../../fixtures/servers/mixed-http/"+fqdn+".json")
+	url := supdtest.Start(t, bin, supdtest.Options{Tokens: "admin write " + token + "\n",
+		InitFile: "../../fixtures/servers/mixed-http/" + fqdn + ".json"}).URL
 	repo := filepath.Join(dir, "repo")
 	if err := os.MkdirAll(repo, 0o755); err != nil {
 		t.Fatal(err)

@@ -25,7 +25,7 @@ func reportLatencies(b *testing.B, lat []time.Duration, elapsed time.Duration) {
 // request at a time, against a real supd process.
 func BenchmarkGetState(b *testing.B) {
 	p := startSupd(b, workdir(b))
-	c := p.client(b, readToken)
+	c := p.Client(b, readToken)
 	ctx := context.Background()
 	if _, err := c.GetState(ctx); err != nil { // warm the connection
 		b.Fatal(err)
@@ -51,7 +51,7 @@ func BenchmarkGetState(b *testing.B) {
 // audit log, so it grows with b.N.
 func BenchmarkPostOp(b *testing.B) {
 	p := startSupd(b, workdir(b))
-	c := p.client(b, writeToken)
+	c := p.Client(b, writeToken)
 	ctx := context.Background()
 	on := mustOp(b, api.OpSetSslFlags, api.SetSslFlagsArgs{VRoot: api.VRootInventory, Flags: []string{api.FlagSsl}})
 	off := mustOp(b, api.OpSetSslFlags, api.SetSslFlagsArgs{VRoot: api.VRootInventory, Flags: []string{}})

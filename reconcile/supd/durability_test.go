@@ -13,6 +13,7 @@ import (
 	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/reconcile/client"
 	"github.com/supctl/supctl/reconcile/supd"
+	"github.com/supctl/supctl/reconcile/supd/supdtest"
 )
 
 // killTrials is the number of kill -9 trials; -short runs fewer.
@@ -39,7 +40,7 @@ func TestKill9(t *testing.T) {
 	var acked []ack
 	totalAcked, midWrite := 0, 0
 	for trial := range trials {
-		p, err := launch(dir)
+		p, err := supdtest.Launch(t, supdBin, options(dir))
 		if err != nil {
 			t.Fatalf("trial %d: %v", trial, err)
 		}
@@ -85,14 +86,13 @@ func TestKill9(t *testing.T) {
 			}
 		}()
 		time.Sleep(time.Duration(rng.IntN(40_000)) * time.Microsecond)
-		p.cmd.Process.Kill()
-		<-p.done
+		p.Kill()
 		<-stopped
 		if t.Failed() {
 			t.FailNow()
 		}
 
-		loaded, err := supd.LoadState(p.State)
+		loaded, err := supd.LoadState(p.StatePath)
 		if err != nil {
 			t.Fatalf("trial %d: the state file does not load after kill -9: %v", trial, err)
 		}
@@ -118,14 +118,14 @@ func TestKill9(t *testing.T) {
 	}
 	// A clean start removes the temporary files kills left behind.
 	p := startSupd(t, dir)
-	if _, err := p.client(t, readToken).GetState(ctx); err != nil {
+	if _, err := p.Client(t, readToken).GetState(ctx); err != nil {
 		t.Fatal(err)
 	}
 	stale, _ := filepath.Glob(filepath.Join(dir, ".state.json.tmp-*"))
 	if len(stale) != 0 {
 		t.Fatalf("stale temporary files remain: %v", stale)
 	}
-	info, _ := os.Stat(p.State)
+	info, _ := os.Stat(p.StatePath)
 	t.Logf("kill -9 trials: %d, acknowledged writes: %d, none lost; kills between persist and answer: %d; state file %s",
 		trials, totalAcked, midWrite, fmt.Sprintf("%d bytes", info.Size()))
 }

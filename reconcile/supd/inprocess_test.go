@@ -130,11 +130,11 @@ func TestParseTokens(t *testing.T) {
 func TestLoadStateRejectsDamage(t *testing.T) {
 	dir := workdir(t)
 	p := startSupd(t, dir)
-	c := p.client(t, writeToken)
+	c := p.Client(t, writeToken)
 	if _, err := c.Op(context.Background(), 1, "", mustOp(t, api.OpRemoveBinding, api.RemoveBindingArgs{Protocol: "http", Port: 8530})); err != nil {
 		t.Fatal(err)
 	}
-	good, err := os.ReadFile(p.State)
+	good, err := os.ReadFile(p.StatePath)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/reconcile/client"
 	"github.com/supctl/supctl/reconcile/supd"
+	"github.com/supctl/supctl/reconcile/supd/supdtest"
 )
 
 func TestStateAndETag(t *testing.T) {
@@ -63,11 +64,11 @@ func TestAuth(t *testing.T) {
 			t.Errorf("%s: 401 without WWW-Authenticate", tc.name)
 		}
 	}
-	st, err := p.client(t, readToken).GetState(context.Background())
+	st, err := p.Client(t, readToken).GetState(context.Background())
 	if err != nil || st.Version != 1 {
 		t.Fatalf("refused requests changed the state: version %d, %v", st.Version, err)
 	}
-	evs, err := p.client(t, readToken).Events(context.Background(), 0)
+	evs, err := p.Client(t, readToken).Events(context.Background(), 0)
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("refused requests reached the log: %d events, %v", len(evs), err)
 	}
@@ -82,7 +83,7 @@ func TestTokenFileRefused(t *testing.T) {
 	} {
 		dir := workdir(t)
 		setup(dir)
-		_, err := launch(dir)
+		_, err := supdtest.Launch(t, supdBin, options(dir))
 		if err == nil || !strings.Contains(err.Error(), "exited") {
 			t.Errorf("%s: supd started (%v)", name, err)
 		}
@@ -95,7 +96,7 @@ func TestTokenFileRefused(t *testing.T) {
 func TestOps(t *testing.T) {
 	p := startSupd(t, workdir(t))
 	ctx := context.Background()
-	c := p.client(t, writeToken)
+	c := p.Client(t, writeToken)
 
 	add := mustOp(t, api.OpAddBinding, api.AddBindingArgs{Protocol: "https", Port: 8531, Thumbprint: thumb})
 	st, err := c.Op(ctx, 1, "", add)
@@ -218,7 +219,7 @@ func TestBadRequests(t *testing.T) {
 	if code, _, _ := raw(t, "GET", p.URL+"/v1/events?since=-1", readToken, ""); code != 400 {
 		t.Errorf("since=-1: %d, want 400", code)
 	}
-	loaded, err := supd.LoadState(p.State)
+	loaded, err := supd.LoadState(p.StatePath)
 	if err != nil || loaded.Version != 1 || len(loaded.Events) != 1 || loaded.LeaseHolder != "" {
 		t.Fatalf("bad requests changed the state file: %v %+v", err, loaded)
 	}
@@ -228,7 +229,7 @@ func TestLeases(t *testing.T) {
 	dir := workdir(t)
 	p := startSupd(t, dir)
 	ctx := context.Background()
-	c := p.client(t, writeToken)
+	c := p.Client(t, writeToken)
 	op := mustOp(t, api.OpSetSslFlags, api.SetSslFlagsArgs{VRoot: "Inventory", Flags: []string{"Ssl"}})
 
 	l, err := c.TakeLease(ctx, "apply-1", 30*time.Second)
@@ -259,11 +260,11 @@ func TestLeases(t *testing.T) {
 	}
 
 	// The lease survives a restart: it is in the state file.
-	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+	if code := p.Stop(t, syscall.SIGTERM); code != 0 {
 		t.Fatalf("SIGTERM: exit %d", code)
 	}
 	p = startSupd(t, dir)
-	c = p.client(t, writeToken)
+	c = p.Client(t, writeToken)
 	undo := mustOp(t, api.OpSetSslFlags, api.SetSslFlagsArgs{VRoot: "Inventory", Flags: []string{}})
 	if _, err := c.Op(ctx, 2, "", undo); !errors.Is(err, client.ErrLocked) {
 		t.Fatalf("after restart, write without lease: %v, want 423", err)
@@ -281,7 +282,7 @@ func TestLeases(t *testing.T) {
 	if st, err := c.Op(ctx, 2, "", undo); err != nil || st.Version != 3 {
 		t.Fatalf("write after release: %v", err)
 	}
-	loaded, err := supd.LoadState(p.State)
+	loaded, err := supd.LoadState(p.StatePath)
 	if err != nil || loaded.LeaseHolder != "" {
 		t.Fatalf("state after release: %v %+v", err, loaded)
 	}
@@ -291,7 +292,7 @@ func TestRestartKeepsStateAndIgnoresInit(t *testing.T) {
 	dir := workdir(t)
 	p := startSupd(t, dir)
 	ctx := context.Background()
-	c := p.client(t, writeToken)
+	c := p.Client(t, writeToken)
 	st, err := c.Op(ctx, 1, "", mustOp(t, api.OpSetSiteMode, api.SetSiteModeArgs{Mode: "mixed"}))
 	if err != nil || st.Version != 1 {
 		t.Fatalf("no-op: %v %d", err, st.Version)
@@ -300,7 +301,7 @@ func TestRestartKeepsStateAndIgnoresInit(t *testing.T) {
 	if err != nil || st.Version != 2 {
 		t.Fatal(err)
 	}
-	if code := p.stop(t, syscall.SIGINT); code != 0 {
+	if code := p.Stop(t, syscall.SIGINT); code != 0 {
 		t.Fatalf("SIGINT: exit %d", code)
 	}
 	// A different --init must not matter now that the state file exists.
@@ -308,7 +309,7 @@ func TestRestartKeepsStateAndIgnoresInit(t *testing.T) {
 	b, _ := json.Marshal(other)
 	os.WriteFile(filepath.Join(dir, "init.json"), b, 0o644)
 	p = startSupd(t, dir)
-	got, err := p.client(t, readToken).GetState(ctx)
+	got, err := p.Client(t, readToken).GetState(ctx)
 	if err != nil || got.Version != 2 || !reflect.DeepEqual(got.Server, st.Server) {
 		t.Fatalf("after restart: %v %d %s", err, got.Version, got.Server.FQDN)
 	}
@@ -350,7 +351,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestFailRate(t *testing.T) {
 	p := startSupd(t, workdir(t), "--fail-rate", "1", "--seed", "7")
-	c := p.client(t, writeToken)
+	c := p.Client(t, writeToken)
 	_, err := c.Op(context.Background(), 1, "", mustOp(t, api.OpRemoveBinding, api.RemoveBindingArgs{Protocol: "http", Port: 8530}))
 	if !errors.Is(err, client.ErrServer) || !client.Transient(err) {
 		t.Fatalf("op with --fail-rate 1: %v, want a transient 5xx", err)
@@ -362,7 +363,7 @@ func TestFailRate(t *testing.T) {
 	if code, _, _ := raw(t, "GET", p.URL+"/healthz", "", ""); code != 200 {
 		t.Fatalf("/healthz is not subject to faults: %d", code)
 	}
-	loaded, err := supd.LoadState(p.State)
+	loaded, err := supd.LoadState(p.StatePath)
 	if err != nil || loaded.Version != 1 {
 		t.Fatalf("a 503 changed the state: %v %+v", err, loaded)
 	}
@@ -387,7 +388,7 @@ func TestFailRateIsSeeded(t *testing.T) {
 func TestLatency(t *testing.T) {
 	p := startSupd(t, workdir(t), "--latency", "150ms")
 	start := time.Now()
-	if _, err := p.client(t, readToken).GetState(context.Background()); err != nil {
+	if _, err := p.Client(t, readToken).GetState(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	// A lower bound only: the request cannot be answered before the latency.
@@ -400,7 +401,7 @@ func TestCrashAfterOps(t *testing.T) {
 	dir := workdir(t)
 	p := startSupd(t, dir, "--crash-after-ops", "2")
 	ctx := context.Background()
-	c := p.client(t, writeToken)
+	c := p.Client(t, writeToken)
 	st, err := c.Op(ctx, 1, "", mustOp(t, api.OpSetSslFlags, api.SetSslFlagsArgs{VRoot: "Content", Flags: []string{"Ssl"}}))
 	if err != nil || st.Version != 2 {
 		t.Fatal(err)
@@ -414,13 +415,13 @@ func TestCrashAfterOps(t *testing.T) {
 	if err == nil || !client.Transient(err) {
 		t.Fatalf("the crashing op answered: %v", err)
 	}
-	if code := p.wait(); code != 3 {
+	if code := p.Wait(); code != 3 {
 		t.Fatalf("exit %d, want 3", code)
 	}
 	// The second op was persisted before the crash; re-sending it after a
 	// restart is a no-op.
 	p = startSupd(t, dir)
-	c = p.client(t, writeToken)
+	c = p.Client(t, writeToken)
 	st, err = c.Op(ctx, 2, "", second)
 	if err != nil || st.Version != 3 {
 		t.Fatalf("re-send after crash: %v version %d, want a no-op at 3", err, st.Version)
@@ -429,7 +430,7 @@ func TestCrashAfterOps(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	p := startSupd(t, workdir(t))
-	c := p.client(t, writeToken)
+	c := p.Client(t, writeToken)
 	ctx := context.Background()
 	op := mustOp(t, api.OpSetSslFlags, api.SetSslFlagsArgs{VRoot: "Content", Flags: []string{"Ssl"}})
 	c.Op(ctx, 1, "", op)

@@ -76,7 +76,7 @@ func TestWatchBacksOffAndRecovers(t *testing.T) {
 	waitScan(t, s1, 3, "P01 converged on start")
 	waitScan(t, s2, 3, "P02 converged on start")
 
-	s1.kill()
+	s1.proc.Kill()
 	writeFile(t, filepath.Join(repo, "p01.yaml"), p01.yaml(4))
 	eventually(t, "P01 failed and backed off", func() bool {
 		return w.metric(t, "supctl_reconcile_total", map[string]string{"site": "P01", "result": ResultError}) >= 1 &&
@@ -88,7 +88,7 @@ func TestWatchBacksOffAndRecovers(t *testing.T) {
 		return w.countLogs("backing off", map[string]any{"site": "P01", "failures": 2}) >= 1
 	})
 
-	s1.start(t)
+	s1.restart(t)
 	waitScan(t, s1, 4, "P01 recovered once its supd is back")
 	eventually(t, "P01's success recorded", func() bool {
 		return w.metric(t, "supctl_reconcile_total", map[string]string{"site": "P01", "result": ResultApplied}) == 2
@@ -119,11 +119,11 @@ func TestWatchSIGTERMDuringApply(t *testing.T) {
 	}
 	t.Logf("stopped after %d of 8 steps", len(s1.events(t))-1)
 
-	lease, err := s1.client(t, testerToken).TakeLease(context.Background(), "tester", 5*time.Second)
+	lease, err := s1.proc.Client(t, testerToken).TakeLease(context.Background(), "tester", 5*time.Second)
 	if err != nil {
 		t.Fatalf("the lease was not released: %v", err)
 	}
-	if err := s1.client(t, testerToken).ReleaseLease(context.Background(), lease.ID); err != nil {
+	if err := s1.proc.Client(t, testerToken).ReleaseLease(context.Background(), lease.ID); err != nil {
 		t.Fatal(err)
 	}
 	checkHealthyThroughout(t, p01.fqdn, s1)

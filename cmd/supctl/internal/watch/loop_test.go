@@ -12,6 +12,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/supctl/supctl/cmd/supctl/internal/vet"
+	"github.com/supctl/supctl/reconcile/supd/supdtest"
 	"github.com/supctl/supctl/schema"
 )
 
@@ -197,7 +198,7 @@ func TestInvalidConfigIsNeverApplied(t *testing.T) {
 	writeFile(t, file, siteYAML("P01", "sup01.p01.example.com", 7))
 	rec := &fakeReconciler{}
 	m := NewMetrics()
-	var findings syncBuf
+	var findings supdtest.Buffer
 	runLoop(t, Options{Paths: []string{dir}, Checker: testChecker(t), Reconciler: rec, Metrics: m,
 		Findings: &findings, Debounce: 20 * time.Millisecond, Interval: time.Hour})
 	eventually(t, "first reconcile", func() bool { return len(rec.snapshot()) == 1 })

@@ -1,20 +1,16 @@
 package watch
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,15 +20,14 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/supctl/supctl/reconcile/api"
-	"github.com/supctl/supctl/reconcile/client"
-	"github.com/supctl/supctl/reconcile/health"
+	"github.com/supctl/supctl/reconcile/supd/supdtest"
 )
 
 // Tokens: supctl writes as "supctl", the tests' out-of-band changes as "tester".
 const (
 	supctlToken = "w-supctl-0123456789abcdef"
 	testerToken = "w-tester-0123456789abcdef"
-	thumb       = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	thumb       = supdtest.Thumbprint
 )
 
 // site is one site of a test: its code and its one server, which is both
@@ -44,19 +39,7 @@ func (s site) yaml(scanDays int) string { return siteYAML(s.code, s.fqdn, scanDa
 // initDoc is the starting document of s's server: WSUS 3.0 SP2 on 8530
 // over http, a certificate in the store, ConfigMgr scanning every 7 days.
 func (s site) initDoc() api.Server {
-	d := api.NewServer(s.fqdn)
-	d.Certificates = []api.Certificate{{Thumbprint: thumb, DNSNames: []string{s.fqdn},
-		EKU: []string{api.EKUServerAuth}, NotAfter: "2099-12-31"}}
-	d.WSUS = &api.WSUS{InstallType: api.InstallServer, Version: "3.2.7600.283"}
-	d.IIS.Bindings = []api.Binding{{Protocol: "http", Port: 8530}}
-	d.ConfigMgr = &api.ConfigMgr{SiteCode: s.code, Mode: api.ModeMixed,
-		SoftwareUpdatePoint: &api.SUP{Active: s.fqdn, ClientConnection: "intranet",
-			Ports:           api.Ports{HTTP: 8530, HTTPS: 8531},
-			Sync:            api.Sync{Source: "microsoft-update", ReportingEvents: "none"},
-			Classifications: []string{"Security Updates"}, Products: []string{}, Languages: []string{"English"},
-			Supersedence: api.Supersedence{Expire: "immediately"}},
-		ClientAgent: api.ClientAgent{Enabled: true, ScanSchedule: api.Schedule{Days: 7},
-			ReevaluationSchedule: api.Schedule{Days: 7}, DeadlineWindow: api.Schedule{Days: 7}}}
+	d := supdtest.SiteServer(s.fqdn, s.code, "2099-12-31")
 	d.Normalize()
 	return d
 }
@@ -64,103 +47,30 @@ func (s site) initDoc() api.Server {
 // supd is a real supd process serving one server.
 type supd struct {
 	site  site
-	dir   string // holds tokens, init.json, state.json
-	url   string
-	addr  string // host:port, kept across restarts
 	flags []string
-	cmd   *exec.Cmd
-	done  chan struct{}
-	log   *syncBuf
+	proc  *supdtest.Proc // the current process
 }
 
 // startSupd starts a supd for s with the extra flags; it is killed at the
 // end of the test.
 func startSupd(t testing.TB, s site, flags ...string) *supd {
 	t.Helper()
-	d := &supd{site: s, dir: t.TempDir(), addr: "127.0.0.1:0", flags: flags, log: &syncBuf{}}
+	doc := s.initDoc()
 	tokens := "supctl write " + supctlToken + "\ntester write " + testerToken + "\n"
-	if err := os.WriteFile(filepath.Join(d.dir, "tokens"), []byte(tokens), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	doc, err := json.Marshal(s.initDoc())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(d.dir, "init.json"), doc, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d.start(t)
-	t.Cleanup(func() {
-		d.kill()
-		if t.Failed() {
-			t.Logf("supd %s log:\n%s", s.fqdn, d.log.Bytes())
-		}
-	})
-	return d
+	p := supdtest.Start(t, supdBin, supdtest.Options{Init: &doc, Tokens: tokens, Flags: flags})
+	return &supd{site: s, flags: flags, proc: p}
 }
 
-// start launches the process on d.addr (the same port after a restart) with
-// the same state file, and waits for its "listening on" line.
-func (d *supd) start(t testing.TB) {
-	t.Helper()
-	args := append([]string{"--listen", d.addr, "--state", filepath.Join(d.dir, "state.json"),
-		"--init", filepath.Join(d.dir, "init.json"), "--token-file", filepath.Join(d.dir, "tokens")}, d.flags...)
-	d.cmd = exec.Command(supdBin, args...)
-	d.cmd.Stderr = d.log
-	out, err := d.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	d.done = make(chan struct{})
-	go func() { d.cmd.Wait(); close(d.done) }()
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		if sc.Scan() {
-			line <- sc.Text()
-		}
-		close(line)
-		io.Copy(io.Discard, out)
-	}()
-	select {
-	case l, ok := <-line:
-		u, found := strings.CutPrefix(l, "listening on ")
-		if !ok || !found {
-			t.Fatalf("supd did not start (%q):\n%s", l, d.log.Bytes())
-		}
-		d.url = u
-		d.addr = strings.TrimPrefix(u, "http://")
-	case <-time.After(patience):
-		t.Fatalf("supd did not report listening:\n%s", d.log.Bytes())
-	}
-}
-
-// kill kills the process (SIGKILL) and waits for it.
-func (d *supd) kill() {
-	if d.cmd != nil && d.cmd.Process != nil {
-		d.cmd.Process.Kill()
-		<-d.done
-	}
-}
-
-func (d *supd) client(t testing.TB, token string) *client.Client {
-	t.Helper()
-	c, err := client.New(d.url, client.Options{Token: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
+// restart starts the killed process again on the same port, with the same
+// state file and flags.
+func (d *supd) restart(t testing.TB) { d.proc = d.proc.Restart(t, d.flags...) }
 
 // state returns the server's document, or nil while it cannot be read.
 func (d *supd) state(t testing.TB) *api.State {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	st, err := d.client(t, testerToken).GetState(ctx)
+	st, err := d.proc.Client(t, testerToken).GetState(ctx)
 	if err != nil {
 		return nil
 	}
@@ -179,7 +89,7 @@ func (d *supd) scanDays(t testing.TB) int {
 // events returns the server's audit log.
 func (d *supd) events(t testing.TB) []api.Event {
 	t.Helper()
-	evs, err := d.client(t, testerToken).Events(context.Background(), 0)
+	evs, err := d.proc.Events(context.Background(), testerToken)
 	if err != nil {
 		t.Fatalf("events of %s: %v", d.site.fqdn, err)
 	}
@@ -199,7 +109,7 @@ func (d *supd) setScanDays(t testing.TB, days int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.client(t, testerToken).Op(context.Background(), -1, "", op); err != nil {
+	if _, err := d.proc.Client(t, testerToken).Op(context.Background(), -1, "", op); err != nil {
 		t.Fatalf("out-of-band change: %v", err)
 	}
 }
@@ -210,7 +120,7 @@ func endpoints(t testing.TB, dir string, servers ...*supd) {
 	var b strings.Builder
 	b.WriteString("servers:\n")
 	for _, s := range servers {
-		fmt.Fprintf(&b, "  %s: {url: %q}\n", s.site.fqdn, s.url)
+		fmt.Fprintf(&b, "  %s: {url: %q}\n", s.site.fqdn, s.proc.URL)
 	}
 	writeFile(t, filepath.Join(dir, "supctl.endpoints.yaml"), b.String())
 }
@@ -219,7 +129,7 @@ func endpoints(t testing.TB, dir string, servers ...*supd) {
 type watcher struct {
 	cmd     *exec.Cmd
 	done    chan struct{}
-	stderr  *syncBuf
+	stderr  *supdtest.Buffer
 	metrics string // base URL of /metrics and /healthz
 }
 
@@ -234,7 +144,7 @@ func startWatch(t testing.TB, repo string, args ...string) *watcher {
 	}
 	all := append([]string{"watch", repo, "--log-format", "json", "--metrics-addr", "127.0.0.1:0",
 		"--token-file", tokenFile}, args...)
-	w := &watcher{cmd: exec.Command(supctlBin, all...), done: make(chan struct{}), stderr: &syncBuf{}}
+	w := &watcher{cmd: exec.Command(supctlBin, all...), done: make(chan struct{}), stderr: &supdtest.Buffer{}}
 	w.cmd.Stderr = w.stderr
 	if err := w.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -354,43 +264,17 @@ func (w *watcher) metric(t testing.TB, name string, labels map[string]string) fl
 }
 
 // checkHealthyThroughout merges the audit logs of a site's servers in time
-// order, replays them and checks the site after every event (SPEC §7).
-// Events by skip's actor (out-of-band changes of the test) are replayed but
-// not judged.
+// order, replays them and checks the site at the start and after every
+// event (SPEC §7), by today's date.
 func checkHealthyThroughout(t testing.TB, siteServer string, servers ...*supd) {
 	t.Helper()
-	var evs []api.Event
+	logs := map[string][]api.Event{}
+	site := supdtest.Site{Name: siteServer, SiteServer: siteServer}
 	for _, s := range servers {
-		evs = append(evs, s.events(t)...)
+		logs[s.site.fqdn] = s.events(t)
+		site.Servers = append(site.Servers, s.site.fqdn)
 	}
-	sort.SliceStable(evs, func(i, j int) bool { return evs[i].Time.Before(evs[j].Time) })
-	docs := map[string]*api.Server{}
-	for _, ev := range evs {
-		doc := ev.Server
-		docs[doc.FQDN] = &doc
-		if ev.Op == api.OpInit && len(docs) < len(servers) {
-			continue // judge once every server has a document
-		}
-		if r := health.Check(docs, siteServer); !r.Healthy {
-			t.Errorf("after %s seq %d by %s on %s (%s): %s", ev.Op, ev.Seq, ev.Actor, doc.FQDN, ev.Args, r)
-		}
+	if _, err := supdtest.ReplayHealthy(logs, time.Now().UTC(), site); err != nil {
+		t.Error(err)
 	}
-}
-
-// syncBuf is a bytes.Buffer safe for concurrent writers and readers.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Clone(s.b.Bytes())
 }

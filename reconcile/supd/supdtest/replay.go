@@ -1,0 +1,92 @@
+package supdtest
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/supctl/supctl/reconcile/api"
+	"github.com/supctl/supctl/reconcile/health"
+)
+
+// Entry is an event of merged audit logs with the server it happened on.
+type Entry struct {
+	FQDN  string // the key of its log
+	Event api.Event
+}
+
+// MergeEvents merges the audit logs of servers (keyed by FQDN) into one,
+// ordered by time, then by server, then by seq.
+func MergeEvents(logs map[string][]api.Event) []Entry {
+	var all []Entry
+	for f, evs := range logs {
+		for _, ev := range evs {
+			all = append(all, Entry{f, ev})
+		}
+	}
+	slices.SortFunc(all, func(a, b Entry) int {
+		return cmp.Or(a.Event.Time.Compare(b.Event.Time), cmp.Compare(a.FQDN, b.FQDN), cmp.Compare(a.Event.Seq, b.Event.Seq))
+	})
+	return all
+}
+
+// Site is a site ReplayHealthy judges.
+type Site struct {
+	Name       string   // for messages, such as the site code
+	SiteServer string   // whose document holds the ConfigMgr part
+	Servers    []string // FQDNs of all its servers
+}
+
+// ReplayHealthy replays the audit logs of servers (keyed by FQDN, each
+// starting with its init event) merged by MergeEvents: it starts from every
+// server's init document, applies each later event's document in turn and
+// checks, with health.CheckAt on today, that every site is healthy at the
+// start and that every site of the event's server is healthy after it. It
+// returns the number of events replayed after the init ones, and the first
+// unhealthy state as an error.
+func ReplayHealthy(logs map[string][]api.Event, today time.Time, sites ...Site) (int, error) {
+	docs := map[string]*api.Server{}
+	for f, evs := range logs {
+		if len(evs) == 0 || evs[0].Op != api.OpInit {
+			return 0, fmt.Errorf("log of %s does not start with init", f)
+		}
+		d := evs[0].Server
+		docs[f] = &d
+	}
+	sites = slices.Clone(sites)
+	slices.SortFunc(sites, func(a, b Site) int { return cmp.Compare(a.Name, b.Name) })
+	check := func(s Site) health.Result {
+		in := map[string]*api.Server{}
+		for _, f := range s.Servers {
+			if d, ok := docs[f]; ok {
+				in[f] = d
+			}
+		}
+		return health.CheckAt(in, s.SiteServer, today)
+	}
+	for _, s := range sites {
+		if r := check(s); !r.Healthy {
+			return 0, fmt.Errorf("site %s starts unhealthy (%s): the property would be vacuous", s.Name, r)
+		}
+	}
+	n := 0
+	for _, e := range MergeEvents(logs) {
+		ev := e.Event
+		if ev.Op == api.OpInit {
+			continue
+		}
+		n++
+		docs[e.FQDN] = &ev.Server
+		for _, s := range sites {
+			if !slices.Contains(s.Servers, e.FQDN) {
+				continue
+			}
+			if r := check(s); !r.Healthy {
+				return n - 1, fmt.Errorf("after event %d (%s %s %s, seq %d on %s), site %s is %s",
+					n, ev.Actor, ev.Op, ev.Args, ev.Seq, e.FQDN, s.Name, r)
+			}
+		}
+	}
+	return n, nil
+}
