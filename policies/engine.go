@@ -5,7 +5,6 @@
 package policies
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
@@ -195,19 +194,6 @@ func withDerivedRoots(site *schema.Site) *schema.Site {
 		s.Servers[fqdn] = srv
 	}
 	return &s
-}
-
-// toValue converts a JSON-tagged Go value into an OPA value.
-func toValue(x any) (ast.Value, error) {
-	b, err := json.Marshal(x)
-	if err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
-	}
-	v, err := ast.ValueFromReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("decode: %w", err)
-	}
-	return v, nil
 }
 
 // Check evaluates every rule against cfg and returns the findings sorted by

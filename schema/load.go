@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"cuelang.org/go/cue/ast"
@@ -160,6 +161,10 @@ func LoadFiles(files []string) (*Repo, error) {
 type loader struct {
 	repo *Repo
 	srcs map[string][]byte // file contents, by name
+	// spare is a second parse started early for a parallel evaluation;
+	// the first worker to need one takes it.
+	spare   chan parsed
+	spareMu sync.Mutex
 }
 
 func (l *loader) problem(rule string, path []string, pos Pos, msg string) {
@@ -176,6 +181,7 @@ func (l *loader) run() {
 		}
 		l.srcs[name] = src
 	}
+	l.startSpareParse()
 	parsed := l.parse(l.repo.Positions)
 	if len(l.repo.Problems) > 0 {
 		l.sortProblems()
