@@ -89,7 +89,7 @@ func runApply(ctx context.Context, e *env, args []string) int {
 		}
 		if !common.quiet {
 			text, _ := planview.Lookup("text")
-			if err := text.Render(e.stdout, p, planview.Options{Color: color(e, &common)}); err != nil {
+			if err := text.Render(e.stdout, p, planview.Options{Color: e.useColor(&common)}); err != nil {
 				fmt.Fprintf(e.stderr, "supctl apply: write output: %v\n", err)
 				return exitTarget
 			}

@@ -31,8 +31,11 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
-	// isTerminal reports whether stdin and stderr are a terminal.
+	// isTerminal reports whether stdin and stderr are a terminal (prompts,
+	// live progress).
 	isTerminal bool
+	// stdoutTerminal reports whether stdout is a terminal (colors).
+	stdoutTerminal bool
 }
 
 // command is one subcommand of supctl.
@@ -51,7 +54,8 @@ func register(c *command) { commands[c.name] = c }
 func main() {
 	tuneGC(os.Args[1:])
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, isTerminal: isTerminal(os.Stdin) && isTerminal(os.Stderr)}
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
+		isTerminal: isTerminal(os.Stdin) && isTerminal(os.Stderr), stdoutTerminal: isTerminal(os.Stdout)}
 	code := run(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)
@@ -118,6 +122,12 @@ func tuneGC(args []string) {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(2 << 30)
 	}
+}
+
+// useColor reports whether output to stdout may be colored: a terminal,
+// no --no-color, no NO_COLOR.
+func (e *env) useColor(common *commonFlags) bool {
+	return !common.noColor && e.stdoutTerminal && e.getenv("NO_COLOR") == ""
 }
 
 func isTerminal(f *os.File) bool {

@@ -70,7 +70,7 @@ func runPlan(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	if !common.quiet || *format != "text" {
-		if err := view.Render(e.stdout, p, planview.Options{Diff: *diff, Color: color(e, &common)}); err != nil {
+		if err := view.Render(e.stdout, p, planview.Options{Diff: *diff, Color: e.useColor(&common)}); err != nil {
 			fmt.Fprintf(e.stderr, "supctl plan: write output: %v\n", err)
 			return exitTarget
 		}
@@ -149,7 +149,3 @@ func writePlan(path string, p *reconcile.Plan) error {
 	return nil
 }
 
-// color reports whether to color output.
-func color(e *env, common *commonFlags) bool {
-	return !common.noColor && e.isTerminal && e.getenv("NO_COLOR") == ""
-}

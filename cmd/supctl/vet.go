@@ -49,7 +49,7 @@ func runVet(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 	}
-	opts := output.Options{ShowWaived: *showWaived, Quiet: common.quiet, Color: !common.noColor && e.isTerminal && e.getenv("NO_COLOR") == "", ToolVersion: version}
+	opts := output.Options{ShowWaived: *showWaived, Quiet: common.quiet, Color: e.useColor(&common), ToolVersion: version}
 	if err := out.Render(e.stdout, rep, opts); err != nil {
 		fmt.Fprintf(e.stderr, "supctl vet: write output: %v\n", err)
 		return exitFindings
