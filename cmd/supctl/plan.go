@@ -148,4 +148,3 @@ func writePlan(path string, p *reconcile.Plan) error {
 	}
 	return nil
 }
-
