@@ -34,9 +34,6 @@ var source []byte
 // in it are never reported to users.
 const SchemaFile = "schema/supctl.cue"
 
-// Source returns the embedded CUE schema text.
-func Source() []byte { return bytes.Clone(source) }
-
 // Problem rules: a file that cannot be parsed, and a value the schema rejects.
 const (
 	RuleSyntax = "SYNTAX"
