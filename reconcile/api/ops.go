@@ -144,8 +144,13 @@ func DecodeStrict(r io.Reader, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	switch _, err := dec.Token(); {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err == nil:
 		return errors.New("trailing data after JSON value")
+	default:
+		// A read error (such as http.MaxBytesError) must reach the caller.
+		return fmt.Errorf("after JSON value: %w", err)
 	}
-	return nil
 }

@@ -282,3 +282,17 @@ func TestConcurrentWriters(t *testing.T) {
 	}
 	t.Logf("%d writers × %d rounds: %d answered 200 (%d versions), %d conflicts", writers, rounds, len(claims), final.Version-1, conflicts)
 }
+
+// TestBodyLimitAfterValue: a body over 1 MiB is 413 even when the JSON value
+// itself is small and the excess is white space after it.
+func TestBodyLimitAfterValue(t *testing.T) {
+	s := newInProcess(t, time.Now)
+	body := `{"op":"wsus.unconfigureSsl","args":{}}` + strings.Repeat(" ", supd.MaxBodyBytes)
+	req := httptest.NewRequest("POST", "http://supd/v1/ops", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+writeToken)
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	if rec.Code != 413 {
+		t.Fatalf("padded body over 1 MiB: %d %s, want 413", rec.Code, rec.Body)
+	}
+}
