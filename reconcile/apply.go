@@ -45,7 +45,9 @@ type SiteOutcome struct {
 // most Options.MaxReplans times); transient failures are retried with
 // backoff. A step in flight is never cut: cancelling ctx stops the site
 // between two steps (ErrStopped), and since each step keeps the site
-// healthy, re-running converges.
+// healthy, re-running converges. A Saved plan is checked as a whole first:
+// when a server is no longer at the version the plan was made on, the error
+// wraps ErrStale and nothing is applied.
 //
 // The error joins the sites' errors; match it with errors.Is against
 // ErrStale, ErrManual, ErrLeaseHeld, ErrTarget, ErrConflict, ErrStopped, ….
@@ -63,6 +65,13 @@ func (r *Reconciler) Apply(ctx context.Context, cfg *schema.Config, p *Plan, mod
 	for _, sp := range p.Sites {
 		if cfg.Sites[sp.Site] == nil {
 			return nil, fmt.Errorf("%w: site %s of the plan is not in the config", ErrStale, sp.Site)
+		}
+	}
+	if mode == Saved {
+		// Stale is all or nothing: check every server before any site
+		// starts (and again under each site's leases).
+		if err := r.checkSaved(ctx, p); err != nil {
+			return nil, err
 		}
 	}
 	out := &Outcome{Sites: make([]SiteOutcome, len(p.Sites))}
@@ -110,14 +119,7 @@ func (r *Reconciler) reconcileSite(ctx context.Context, site *schema.Site, sp Si
 		fqdns = append(fqdns, s.FQDN)
 	}
 	if len(sp.Steps) == 0 {
-		if mode != Saved {
-			return nil
-		}
-		obs, err := r.Observe(ctx, fqdns)
-		if err != nil {
-			return err
-		}
-		return checkVersions(sp, obs)
+		return nil // a saved plan's versions were checked by Apply
 	}
 
 	l, err := r.takeLeases(ctx, site.Code, fqdns)
@@ -224,6 +226,28 @@ func (r *Reconciler) replan(site *schema.Site, obs Observation) (SitePlan, error
 		return sp, fmt.Errorf("%w: %s", ErrManual, sp.Manual[0].Action)
 	}
 	return sp, nil
+}
+
+// checkSaved observes every server of a saved plan and reports ErrStale
+// when one is no longer at the version the plan was made on.
+func (r *Reconciler) checkSaved(ctx context.Context, p *Plan) error {
+	var fqdns []string
+	for _, sp := range p.Sites {
+		for _, s := range sp.Servers {
+			fqdns = append(fqdns, s.FQDN)
+		}
+	}
+	obs, err := r.Observe(ctx, fqdns)
+	if err != nil {
+		return fmt.Errorf("check the saved plan: %w", err)
+	}
+	var errs []error
+	for _, sp := range p.Sites {
+		if err := checkVersions(sp, obs); err != nil {
+			errs = append(errs, fmt.Errorf("site %s: %w", sp.Site, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // checkVersions reports ErrStale when a server's version differs from the plan's.

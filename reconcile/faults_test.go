@@ -290,3 +290,47 @@ func TestManualStepsRefuse(t *testing.T) {
 		t.Fatalf("%d events, want only init", n)
 	}
 }
+
+// TestStaleSavedPlanAppliesNothing: a saved plan of two sites, one of whose
+// servers moved since, is stale as a whole: refused before any site is
+// touched, the unchanged site included.
+func TestStaleSavedPlanAppliesNothing(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tr := transitions()[len(transitions())-2] // hierarchy-together: sites CEN and PR1
+	a, b := loadConfig(t, tr.a), loadConfig(t, tr.b)
+	c := startCluster(t, seedDocs(t, a, b))
+	r := c.reconciler(Options{})
+	p, err := r.Plan(ctx, b, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Sites) != 2 || len(p.Site("CEN").Steps) == 0 {
+		t.Fatalf("want a plan with steps on CEN and a second site, got %+v", p.Summary())
+	}
+	// Someone changes PR1's client agent by hand after the plan was saved.
+	cl, err := c.client(pr1Site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := api.NewOp(api.OpSetClientAgent, api.ClientAgent{Enabled: true, ScanSchedule: api.Schedule{Days: 3},
+		ReevaluationSchedule: api.Schedule{Days: 7}, DeadlineWindow: api.Schedule{Days: 7}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.Op(ctx, -1, "", op); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Apply(ctx, b, p, Saved); !errors.Is(err, ErrStale) {
+		t.Fatalf("Apply of a partly stale plan = %v, want ErrStale", err)
+	}
+	for f, evs := range c.events(ctx) {
+		want := 1 // init
+		if f == pr1Site {
+			want = 2 // and the change by hand
+		}
+		if len(evs) != want {
+			t.Errorf("%s: %d events, want %d: a stale plan was partly applied", f, len(evs), want)
+		}
+	}
+}
