@@ -134,7 +134,7 @@ func (l *loop) revet(ctx context.Context) {
 			continue
 		}
 		wctx, cancel := context.WithCancel(ctx)
-		w := &siteWorker{code: code, kick: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
+		w := &siteWorker{code: code, kick: make(chan struct{}, 1), cancel: cancel}
 		w.set(cfg, digest)
 		l.sites[code] = w
 		l.wg.Go(func() { w.run(wctx, l) })

@@ -31,11 +31,3 @@ type Outcome struct {
 	// state, one line each (for the drift log); may be nil.
 	Changes []string
 }
-
-// ReconcilerFunc adapts a function to Reconciler.
-type ReconcilerFunc func(ctx context.Context, cfg *schema.Config, site string, dryRun bool) (Outcome, error)
-
-// ReconcileSite calls f.
-func (f ReconcilerFunc) ReconcileSite(ctx context.Context, cfg *schema.Config, site string, dryRun bool) (Outcome, error) {
-	return f(ctx, cfg, site, dryRun)
-}

@@ -22,7 +22,6 @@ type siteWorker struct {
 	code   string
 	kick   chan struct{} // capacity 1: a pending kick absorbs the next ones
 	cancel context.CancelFunc
-	done   chan struct{}
 
 	mu     sync.Mutex
 	cfg    *schema.Config // the latest valid config
@@ -66,7 +65,6 @@ func (w *siteWorker) poke() {
 
 // run is the worker's loop; it returns when ctx ends, after the run in flight.
 func (w *siteWorker) run(ctx context.Context, l *loop) {
-	defer close(w.done)
 	bo := backoff{base: l.opts.BackoffBase, max: l.opts.BackoffMax}
 	converged := "" // digest of the config the site last reconciled cleanly to
 	timer := time.NewTimer(0)
