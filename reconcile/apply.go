@@ -147,6 +147,8 @@ func (r *Reconciler) reconcileSite(ctx context.Context, site *schema.Site, sp Si
 		if sp, err = r.replan(site, obs); err != nil {
 			return err
 		}
+		r.progress(Progress{Site: site.Code, Kind: KindReplan, Total: len(sp.Steps),
+			Message: fmt.Sprintf("a server changed since the plan was made; re-planned (%d steps)", len(sp.Steps))})
 	}
 	for {
 		conflict, err := r.sendSteps(sctx, l, sp, so)

@@ -218,9 +218,19 @@ func TestStalePlanRefused(t *testing.T) {
 	if n := len(c.events(ctx)[p01]); n != 2 {
 		t.Fatalf("%d events, want init and the drift only", n)
 	}
-	// A fresh apply of the same (now outdated) plan re-plans under the lease.
+	// A fresh apply of the same (now outdated) plan re-plans under the
+	// lease, and says so: the steps that follow are not the ones shown.
+	var replans []Progress
+	r = c.reconciler(Options{Progress: func(pr Progress) {
+		if pr.Kind == KindReplan {
+			replans = append(replans, pr)
+		}
+	}})
 	if _, err := r.Apply(ctx, b, p, Fresh); err != nil {
 		t.Fatal(err)
+	}
+	if len(replans) != 1 || replans[0].Site != "P01" {
+		t.Fatalf("re-plan progress = %+v, want one for P01", replans)
 	}
 	if _, err := r.Verify(ctx, b, nil); err != nil {
 		t.Fatal(err)
