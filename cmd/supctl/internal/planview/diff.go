@@ -13,7 +13,7 @@ import (
 	"github.com/supctl/supctl/reconcile/api"
 )
 
-// context is the number of unchanged lines shown around a change.
+// contextLines is the number of unchanged lines shown around a change.
 const contextLines = 3
 
 // writeDiff writes a unified diff of the server's observed and desired
