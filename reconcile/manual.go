@@ -2,8 +2,6 @@ package reconcile
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/schema"
@@ -25,7 +23,7 @@ func manualSteps(obs api.Server, d schema.DesiredServer, declared *schema.Server
 				fmt.Sprintf("install WSUS (%s) build %s or later on %s", w.InstallType, w.Version, obs.FQDN))
 		case w.InstallType == api.InstallServer && obs.WSUS.InstallType != api.InstallServer:
 			add("wsus.installType", obs.WSUS.InstallType, w.InstallType, "install the WSUS server role on "+obs.FQDN)
-		case versionLess(obs.WSUS.Version, w.Version):
+		case schema.VersionLess(obs.WSUS.Version, w.Version):
 			add("wsus.version", obs.WSUS.Version, w.Version+" or later",
 				fmt.Sprintf("upgrade WSUS on %s to build %s or later", obs.FQDN, w.Version))
 		}
@@ -62,23 +60,4 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
-}
-
-// versionLess compares dotted numeric builds ("3.2.7600.283"); a part that
-// is not a number compares as 0.
-func versionLess(a, b string) bool {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(as) || i < len(bs); i++ {
-		var x, y int
-		if i < len(as) {
-			x, _ = strconv.Atoi(as[i])
-		}
-		if i < len(bs) {
-			y, _ = strconv.Atoi(bs[i])
-		}
-		if x != y {
-			return x < y
-		}
-	}
-	return false
 }

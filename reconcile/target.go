@@ -50,14 +50,14 @@ func target(obs api.Server, d schema.DesiredServer) (api.Server, error) {
 		}
 		next := &api.ConfigMgr{SiteCode: code, Mode: cm.Mode}
 		if cm.SoftwareUpdatePoint != nil {
-			sup, err := convert[api.SUP](cm.SoftwareUpdatePoint)
+			sup, err := Twin[api.SUP](cm.SoftwareUpdatePoint)
 			if err != nil {
 				return t, fmt.Errorf("software update point of %s: %w", cm.SiteCode, err)
 			}
 			sup.Normalize()
 			next.SoftwareUpdatePoint = &sup
 		}
-		agent, err := convert[api.ClientAgent](cm.ClientAgent)
+		agent, err := Twin[api.ClientAgent](cm.ClientAgent)
 		if err != nil {
 			return t, fmt.Errorf("client agent of %s: %w", cm.SiteCode, err)
 		}
@@ -68,9 +68,10 @@ func target(obs api.Server, d schema.DesiredServer) (api.Server, error) {
 	return t, nil
 }
 
-// convert re-decodes v (a schema value) as T (its wire twin): the two share
-// field names and JSON tags.
-func convert[T any](v any) (T, error) {
+// Twin re-decodes v, a config value (schema.SUP, schema.ClientAgent), as T,
+// its wire twin (api.SUP, api.ClientAgent), or the other way round: the two
+// share field names and JSON tags.
+func Twin[T any](v any) (T, error) {
 	var out T
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -1,6 +1,10 @@
 package schema
 
-import "sort"
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
 
 // VirtualRoots are the nine WSUS virtual roots, in the order of SPEC §1.
 var VirtualRoots = []string{
@@ -98,4 +102,24 @@ func (s *Site) Derive() []DesiredServer {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].FQDN < out[j].FQDN })
 	return out
+}
+
+// VersionLess reports whether build a is below build b, comparing dotted
+// numeric builds ("3.2.7600.283") part by part; a part that is not a number
+// compares as 0. A declared wsus.version is a floor for the observed build.
+func VersionLess(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) || i < len(bs); i++ {
+		var x, y int
+		if i < len(as) {
+			x, _ = strconv.Atoi(as[i])
+		}
+		if i < len(bs) {
+			y, _ = strconv.Atoi(bs[i])
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
 }

@@ -129,9 +129,7 @@ func runApply(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	if !common.quiet && len(codes) > 0 {
-		fmt.Fprintf(e.stdout, "Apply complete: %d %s in %s; verified: %s %s the config and %s healthy.\n",
-			steps, pluralWord(steps, "step"), time.Since(start).Round(time.Millisecond),
-			strings.Join(codes, ", "), pluralWord2(len(codes), "matches", "match"), pluralWord2(len(codes), "is", "are"))
+		fmt.Fprintln(e.stdout, planview.ApplySummary(steps, time.Since(start), codes))
 	}
 	if applyErr != nil {
 		return exitTarget
@@ -223,18 +221,4 @@ func (pp *progressPrinter) print(p reconcile.Progress) {
 			fmt.Fprintf(pp.w, "%s: stopped: %v\n", p.Site, p.Err)
 		}
 	}
-}
-
-func pluralWord(n int, w string) string {
-	if n == 1 {
-		return w
-	}
-	return w + "s"
-}
-
-func pluralWord2(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -96,7 +96,7 @@ func importSite(code string, obs reconcile.Observation) (*schema.Site, error) {
 		}
 		if doc.WSUS != nil {
 			srv.WSUS = importWSUS(&doc)
-			if !versionBelow(doc.WSUS.Version, "6.2.9200.0") {
+			if !schema.VersionLess(doc.WSUS.Version, "6.2.9200.0") {
 				s.Product = "current-branch"
 			}
 		}
@@ -107,13 +107,13 @@ func importSite(code string, obs reconcile.Observation) (*schema.Site, error) {
 			}
 			s.SiteServer, s.Mode = f, cm.Mode
 			if cm.SoftwareUpdatePoint != nil {
-				sup, err := reconvert[schema.SUP](cm.SoftwareUpdatePoint)
+				sup, err := reconcile.Twin[schema.SUP](cm.SoftwareUpdatePoint)
 				if err != nil {
 					return nil, err
 				}
 				s.SoftwareUpdatePoint = &sup
 			}
-			agent, err := reconvert[schema.ClientAgent](cm.ClientAgent)
+			agent, err := reconcile.Twin[schema.ClientAgent](cm.ClientAgent)
 			if err != nil {
 				return nil, err
 			}
@@ -199,25 +199,4 @@ func siteCUE(pkg string, s *schema.Site) ([]byte, error) {
 	}
 	header := fmt.Sprintf("// Imported by supctl import from the observed state of site %s.\n", s.Code)
 	return append([]byte(header), src...), nil
-}
-
-// reconvert re-decodes a wire value as its schema twin (same JSON tags).
-func reconvert[T any](v any) (T, error) {
-	var out T
-	b, err := json.Marshal(v)
-	if err == nil {
-		err = json.Unmarshal(b, &out)
-	}
-	if err != nil {
-		return out, fmt.Errorf("convert %T: %w", v, err)
-	}
-	return out, nil
-}
-
-// versionBelow compares dotted numeric builds.
-func versionBelow(a, b string) bool {
-	var x, y [4]int
-	fmt.Sscanf(a, "%d.%d.%d.%d", &x[0], &x[1], &x[2], &x[3])
-	fmt.Sscanf(b, "%d.%d.%d.%d", &y[0], &y[1], &y[2], &y[3])
-	return slices.Compare(x[:], y[:]) < 0
 }

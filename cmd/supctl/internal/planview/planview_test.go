@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/supctl/supctl/reconcile"
 	"github.com/supctl/supctl/reconcile/api"
@@ -100,5 +101,21 @@ func TestHunks(t *testing.T) {
 	}
 	if !strings.HasPrefix(got, "@@ -1,6 +1,5 @@\n a\n b\n-c\n d\n e\n f\n") {
 		t.Fatalf("first hunk:\n%s", got)
+	}
+}
+
+func TestApplySummary(t *testing.T) {
+	tests := []struct {
+		steps int
+		sites []string
+		want  string
+	}{
+		{26, []string{"CEN", "PR1"}, "Apply complete: 26 steps in 50ms; verified: CEN, PR1 match the config and are healthy."},
+		{1, []string{"CEN"}, "Apply complete: 1 step in 50ms; verified: CEN matches the config and is healthy."},
+	}
+	for _, tt := range tests {
+		if got := ApplySummary(tt.steps, 50*time.Millisecond+300*time.Microsecond, tt.sites); got != tt.want {
+			t.Errorf("got  %q\nwant %q", got, tt.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/supctl/supctl/reconcile"
 )
@@ -67,6 +68,17 @@ func (textFormat) Render(w io.Writer, p *reconcile.Plan, o Options) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// ApplySummary is the line that closes a verified apply:
+// "Apply complete: 26 steps in 50ms; verified: CEN, PR1 match the config and are healthy."
+func ApplySummary(steps int, took time.Duration, sites []string) string {
+	verb, be := "matches", "is"
+	if len(sites) != 1 {
+		verb, be = "match", "are"
+	}
+	return fmt.Sprintf("Apply complete: %d %s in %s; verified: %s %s the config and %s healthy.",
+		steps, plural(steps, "step"), took.Round(time.Millisecond), strings.Join(sites, ", "), verb, be)
 }
 
 func plural(n int, word string) string {
