@@ -136,3 +136,61 @@ func TestPlanApplyImport(t *testing.T) {
 	c.want(exitOK, "vet", imported)
 	c.want(exitOK, "plan", "--detailed-exitcode", "--endpoints", epFile, imported)
 }
+
+// TestTodayIsSharedByVetAndHealth: SUPCTL_TODAY is the date of vet's rules
+// and of the reconciler's health checks alike. Regression: the health checks
+// used the real clock, so a certificate valid on SUPCTL_TODAY (vet clean)
+// but expired by the clock made apply fail.
+func TestTodayIsSharedByVetAndHealth(t *testing.T) {
+	dir := t.TempDir()
+	const token = "cli-test-token"
+	const fqdn = "cm01.pr1.corp.example.com"
+	bin, err := supdtest.Build(dir, "supd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("../../fixtures/servers/native-hierarchy/" + fqdn + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A certificate that expires after SUPCTL_TODAY, before the real clock.
+	doc = bytes.ReplaceAll(doc, []byte(`"2028-06-30"`), []byte(`"2026-06-30"`))
+	initFile := filepath.Join(dir, "init.json")
+	if err := os.WriteFile(initFile, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url := supdtest.Start(t, bin, supdtest.Options{Tokens: "admin write " + token + "\n", InitFile: initFile}).URL
+	repo := filepath.Join(dir, "repo")
+	if err := os.MkdirAll(repo, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	site := `package config
+
+sites: PR1: {
+	mode:       "native"
+	siteServer: "` + fqdn + `"
+	servers: "` + fqdn + `": wsus: {
+		version: "3.2.7600.283"
+		website: "custom"
+		ssl:     true
+		certificate: {
+			thumbprint: "C1B2C3D4E5F60718293A4B5C6D7E8F9012345678"
+			dnsNames: ["` + fqdn + `"]
+			eku: ["1.3.6.1.5.5.7.3.1"]
+			notAfter: "2026-06-30"
+		}
+	}
+	softwareUpdatePoint: {active: "` + fqdn + `", ssl: true, ports: {http: 8530, https: 8531}}
+}
+`
+	endpoints := "servers:\n  " + fqdn + ": {url: \"" + url + "\"}\n"
+	for name, body := range map[string]string{"pr1.cue": site, endpointsName: endpoints} {
+		if err := os.WriteFile(filepath.Join(repo, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-01-01", "SUPCTL_TOKEN": token}}
+	c.want(exitOK, "vet", repo)
+	c.want(exitOK, "apply", "--auto-approve", repo)
+	c.want(exitOK, "plan", "--detailed-exitcode", repo)
+}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -146,6 +147,13 @@ func newReconciler(e *env, common *commonFlags, paths []string, opts reconcile.O
 		return client.New(ep.url(fqdn), client.Options{Token: token, CAFile: common.caFile})
 	}
 	opts.RequestTimeout = common.timeout
+	today, err := fixedToday(e)
+	if err != nil {
+		return nil, err
+	}
+	if !today.IsZero() {
+		opts.Today = func() time.Time { return today }
+	}
 	return reconcile.New(opts)
 }
 

@@ -65,15 +65,28 @@ func newChecker(ctx context.Context, e *env) (*vet.Checker, int) {
 		fmt.Fprintf(e.stderr, "supctl: %v\n", err)
 		return nil, exitUsage
 	}
-	if s := e.getenv("SUPCTL_TODAY"); s != "" {
-		t, err := time.Parse(time.DateOnly, s)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "supctl: SUPCTL_TODAY=%q: want YYYY-MM-DD\n", s)
-			return nil, exitUsage
-		}
-		c.Today = t
+	t, err := fixedToday(e)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "supctl: %v\n", err)
+		return nil, exitUsage
 	}
+	c.Today = t
 	return c, exitOK
+}
+
+// fixedToday reads SUPCTL_TODAY (YYYY-MM-DD): the date that vet's rules and
+// the reconciler's health checks judge certificates and waivers by. Zero
+// when unset (now).
+func fixedToday(e *env) (time.Time, error) {
+	s := e.getenv("SUPCTL_TODAY")
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("SUPCTL_TODAY=%q: want YYYY-MM-DD", s)
+	}
+	return t, nil
 }
 
 // vetRepo vets paths, reporting problems outside the repo's content (a path
