@@ -58,7 +58,11 @@ func TestKill9MidApply(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Wait until a few ops went through, then kill -9.
-	for {
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			first.Process.Kill()
+			t.Fatalf("supctl did not apply 3 ops in 30 s:\n%s", out.String())
+		}
 		n := 0
 		for _, evs := range c.events(ctx) {
 			n += len(evs) - 1
@@ -66,7 +70,6 @@ func TestKill9MidApply(t *testing.T) {
 		if n >= 3 {
 			break
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
 	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)

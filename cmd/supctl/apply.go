@@ -87,7 +87,8 @@ func runApply(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stderr, "supctl apply: %v\n", err)
 			return reconcileExit(err)
 		}
-		if !common.quiet {
+		// The plan is shown unless -q, and always before asking to apply it.
+		if !common.quiet || !*autoApprove {
 			text, _ := planview.Lookup("text")
 			if err := text.Render(e.stdout, p, planview.Options{Color: e.useColor(&common)}); err != nil {
 				fmt.Fprintf(e.stderr, "supctl apply: write output: %v\n", err)

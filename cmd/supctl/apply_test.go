@@ -97,6 +97,11 @@ func TestPlanApplyImport(t *testing.T) {
 	// On a terminal, anything but "yes" cancels.
 	c.terminal, c.stdin = true, "no\n"
 	c.want(exitTarget, "apply", repo)
+	// -q still shows the plan it asks about (regression: it asked blind).
+	c.want(exitTarget, "apply", "-q", repo)
+	if !strings.Contains(c.stdout.String(), "Plan: ") {
+		t.Fatal("apply -q asked without showing the plan")
+	}
 	c.terminal, c.stdin = false, ""
 	// The saved plan applies without asking, then nothing is left.
 	c.want(exitOK, "apply", "--plan", saved)
