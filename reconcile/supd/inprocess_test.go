@@ -296,3 +296,35 @@ func TestBodyLimitAfterValue(t *testing.T) {
 		t.Fatalf("padded body over 1 MiB: %d %s, want 413", rec.Code, rec.Body)
 	}
 }
+
+// TestUnknownV1PathsNeedAToken: every /v1/ request is authenticated before
+// it hears anything (regression: unknown paths and methods answered 404/405
+// to anyone).
+func TestUnknownV1PathsNeedAToken(t *testing.T) {
+	s := newInProcess(t, time.Now)
+	for _, tt := range []struct {
+		method, path string
+		authed       int
+	}{
+		{"GET", "/v1/nope", 404},
+		{"DELETE", "/v1/state", 405},
+		{"GET", "/v1/ops", 405},
+		{"GET", "/v1/lease/abc", 405},
+	} {
+		for _, token := range []string{"", writeToken} {
+			req := httptest.NewRequest(tt.method, "http://supd"+tt.path, nil)
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, req)
+			want := 401
+			if token != "" {
+				want = tt.authed
+			}
+			if rec.Code != want {
+				t.Errorf("%s %s (token %v): %d, want %d", tt.method, tt.path, token != "", rec.Code, want)
+			}
+		}
+	}
+}

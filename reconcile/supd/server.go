@@ -229,6 +229,17 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("PUT /v1/lease/{id}", s.v1(ScopeWrite, s.handleRenewLease))
 	mux.Handle("DELETE /v1/lease/{id}", s.v1(ScopeWrite, s.handleReleaseLease))
 	mux.Handle("GET /v1/events", s.v1(ScopeRead, s.handleEvents))
+	// Every other /v1/ request is authenticated too before it hears that
+	// the path or method does not exist (SPEC §6: every /v1/ request needs
+	// a token).
+	mux.Handle("/v1/", s.v1(ScopeRead, func(w http.ResponseWriter, r *http.Request, _ string) {
+		switch p := r.URL.Path; {
+		case p == "/v1/state", p == "/v1/ops", p == "/v1/lease", p == "/v1/events", strings.HasPrefix(p, "/v1/lease/"):
+			writeError(w, http.StatusMethodNotAllowed, api.ErrorBody{Error: r.Method + " is not allowed on " + p})
+		default:
+			writeError(w, http.StatusNotFound, api.ErrorBody{Error: "no such endpoint: " + p})
+		}
+	}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
