@@ -66,7 +66,7 @@ func runApply(ctx context.Context, e *env, args []string) int {
 	if cfg == nil {
 		return code
 	}
-	pr := &progressPrinter{w: e.stderr, quiet: common.quiet}
+	pr := &progressPrinter{w: e.stderr, quiet: common.quiet, live: e.stderrTerminal}
 	rec, err := newReconciler(e, &common, paths, reconcile.Options{
 		Parallelism: *parallelism, LockTimeout: *lockTimeout, Progress: pr.print,
 	})
@@ -105,7 +105,9 @@ func runApply(ctx context.Context, e *env, args []string) int {
 	}
 
 	start := time.Now()
+	pr.start(p.Summary().Changes)
 	outcome, applyErr := rec.Apply(ctx, cfg, p, mode)
+	pr.finish()
 	if applyErr != nil {
 		fmt.Fprintf(e.stderr, "supctl apply: %v\n", applyErr)
 		if errors.Is(applyErr, reconcile.ErrStale) {
@@ -187,18 +189,47 @@ func filterSites(p *reconcile.Plan, sites []string) (*reconcile.Plan, error) {
 	return &out, nil
 }
 
-// progressPrinter prints a line per step with its duration on stderr.
+// progressPrinter prints a line per step with its duration on stderr and,
+// when stderr is a terminal, keeps a live bar of all sites' steps below them.
 type progressPrinter struct {
 	mu    sync.Mutex
 	w     io.Writer
 	quiet bool
+	live  bool // draw the bar
+	total int  // steps planned, all sites
+	done  int  // steps sent
 }
+
+// start sets the number of steps the bar counts to.
+func (pp *progressPrinter) start(total int) {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	pp.total, pp.done = total, 0
+}
+
+// finish clears the bar.
+func (pp *progressPrinter) finish() {
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	if pp.live && pp.total > 0 {
+		io.WriteString(pp.w, clearLine)
+	}
+}
+
+// clearLine returns the cursor to the start of the line and erases it.
+const clearLine = "\r\x1b[K"
 
 func (pp *progressPrinter) print(p reconcile.Progress) {
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
+	if pp.live && pp.total > 0 {
+		io.WriteString(pp.w, clearLine)
+		defer pp.drawBar()
+	}
 	switch p.Kind {
 	case reconcile.KindStep:
+		pp.done++
+		pp.total = max(pp.total, pp.done) // a re-plan may add steps
 		field := ""
 		if len(p.Step.Changes) > 0 {
 			field = p.Step.Changes[0].Field
@@ -222,4 +253,15 @@ func (pp *progressPrinter) print(p reconcile.Progress) {
 			fmt.Fprintf(pp.w, "%s: stopped: %v\n", p.Site, p.Err)
 		}
 	}
+}
+
+// drawBar writes the bar, without a newline: [=========>          ] 12/26 steps
+func (pp *progressPrinter) drawBar() {
+	const width = 30
+	n := width * pp.done / pp.total
+	bar := strings.Repeat("=", n) + strings.Repeat(" ", width-n)
+	if n > 0 && n < width {
+		bar = bar[:n-1] + ">" + bar[n:]
+	}
+	fmt.Fprintf(pp.w, "[%s] %d/%d steps", bar, pp.done, pp.total)
 }

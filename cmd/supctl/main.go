@@ -36,6 +36,8 @@ type env struct {
 	isTerminal bool
 	// stdoutTerminal reports whether stdout is a terminal (colors).
 	stdoutTerminal bool
+	// stderrTerminal reports whether stderr is a terminal (live progress).
+	stderrTerminal bool
 }
 
 // command is one subcommand of supctl.
@@ -55,7 +57,7 @@ func main() {
 	tuneGC(os.Args[1:])
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
-		isTerminal: isTerminal(os.Stdin) && isTerminal(os.Stderr), stdoutTerminal: isTerminal(os.Stdout)}
+		isTerminal: isTerminal(os.Stdin) && isTerminal(os.Stderr), stdoutTerminal: isTerminal(os.Stdout), stderrTerminal: isTerminal(os.Stderr)}
 	code := run(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)
