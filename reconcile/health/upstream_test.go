@@ -21,7 +21,9 @@ func TestServesUpstream(t *testing.T) {
 		return &s
 	}
 	http := func(port int) api.Binding { return api.Binding{Protocol: api.ProtocolHTTP, Port: port} }
-	https := func(port int) api.Binding { return api.Binding{Protocol: api.ProtocolHTTPS, Port: port, Thumbprint: thumbA} }
+	https := func(port int) api.Binding {
+		return api.Binding{Protocol: api.ProtocolHTTPS, Port: port, Thumbprint: thumbA}
+	}
 	custom := upstream("2027-06-30", http(8530), https(8531))
 	tests := []struct {
 		name string
