@@ -37,7 +37,9 @@ type SiteOutcome struct {
 }
 
 // Apply makes the plan's changes (SPEC §5.6): sites in parallel (at most
-// Options.Parallelism at once), one site's steps in sequence. For each site
+// Options.Parallelism at once), one site's steps in sequence; a site starts
+// only once the sites of its SitePlan.After have finished, and is not
+// applied when one of them failed (ErrDependency). For each site
 // with steps it takes a lease on every server of the site (all or none, in
 // sorted order), renews them while it works and releases them at the end,
 // also on failure or cancellation. Every step is sent with If-Match the
@@ -74,20 +76,48 @@ func (r *Reconciler) Apply(ctx context.Context, cfg *schema.Config, p *Plan, mod
 			return nil, err
 		}
 	}
+	if err := checkAfter(p.Sites); err != nil {
+		return nil, err
+	}
 	out := &Outcome{Sites: make([]SiteOutcome, len(p.Sites))}
+	finished := make(map[string]chan struct{}, len(p.Sites)) // closed once the site's outcome is set
+	index := make(map[string]int, len(p.Sites))
+	for i, sp := range p.Sites {
+		out.Sites[i].Site = sp.Site
+		finished[sp.Site], index[sp.Site] = make(chan struct{}), i
+	}
+	// waitFor waits until every site sp waits for has finished, and fails
+	// when one of them failed.
+	waitFor := func(sp SitePlan) error {
+		for _, code := range sp.After {
+			select {
+			case <-finished[code]:
+			case <-ctx.Done():
+				return fmt.Errorf("site %s: %w while waiting for site %s: %w", sp.Site, ErrStopped, code, ctx.Err())
+			}
+			if out.Sites[index[code]].Err != nil {
+				return fmt.Errorf("site %s: not applied: %w: site %s", sp.Site, ErrDependency, code)
+			}
+		}
+		return nil
+	}
 	sem := make(chan struct{}, r.opts.Parallelism)
 	var wg sync.WaitGroup
 	for i, sp := range p.Sites {
-		out.Sites[i].Site = sp.Site
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-				r.applySite(ctx, cfg.Sites[sp.Site], sp, mode, &out.Sites[i])
-			case <-ctx.Done():
-				out.Sites[i].Err = fmt.Errorf("site %s: %w: %w", sp.Site, ErrStopped, ctx.Err())
+			defer close(finished[sp.Site])
+			if err := waitFor(sp); err != nil {
+				out.Sites[i].Err = err
+			} else {
+				select {
+				case sem <- struct{}{}:
+					r.applySite(ctx, cfg.Sites[sp.Site], sp, mode, &out.Sites[i])
+					<-sem
+				case <-ctx.Done():
+					out.Sites[i].Err = fmt.Errorf("site %s: %w: %w", sp.Site, ErrStopped, ctx.Err())
+				}
 			}
 			r.progress(Progress{Site: sp.Site, Kind: KindSiteDone, Err: out.Sites[i].Err})
 		}()

@@ -21,6 +21,9 @@ var (
 	ErrUnsafe = errors.New("no order keeps the site healthy")
 	// ErrConflict: the servers kept changing under us (409) beyond the re-plan budget.
 	ErrConflict = errors.New("servers kept changing under us")
+	// ErrDependency: a site this one waits for (SitePlan.After) failed or
+	// was not applied, so this one was not applied either.
+	ErrDependency = errors.New("a site it waits for failed")
 	// ErrStopped: apply stopped between two steps (cancelled); re-running converges.
 	ErrStopped = errors.New("apply stopped")
 	// ErrNotConverged: verification found a difference or an unhealthy site (exit 5).

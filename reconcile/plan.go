@@ -42,6 +42,12 @@ type SitePlan struct {
 	// Steps are sent in this order, one at a time. The site is healthy after
 	// every step when it was healthy before the first (checked while planning).
 	Steps []Step `json:"steps,omitempty"`
+	// After are the codes of the plan's sites that must finish before this
+	// one starts (sorted): a child site waits for its parent, or the parent
+	// for the child, so that the child's synchronization from the parent's
+	// active SUP keeps working (see orderSites). Apply does not start a site
+	// whose After site failed.
+	After []string `json:"after,omitempty"`
 }
 
 // ServerPlan is one server of a site as the plan saw it.

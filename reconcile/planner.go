@@ -67,7 +67,9 @@ func (r *Reconciler) Plan(ctx context.Context, cfg *schema.Config, codes []strin
 // PlanFrom plans the selected sites (all when codes is empty) from an
 // observation, judging certificates by today: a pure function. A site that
 // cannot be reconciled safely is an error wrapping ErrUnsafe; manual steps
-// are listed in the plan (Apply refuses those sites).
+// are listed in the plan (Apply refuses those sites). Sites that must not
+// run in parallel (a child site and its parent, see orderSites) say so in
+// SitePlan.After.
 func PlanFrom(cfg *schema.Config, codes []string, obs Observation, today time.Time) (*Plan, error) {
 	codes, err := selectSites(cfg, codes)
 	if err != nil {
@@ -99,6 +101,9 @@ func PlanFrom(cfg *schema.Config, codes []string, obs Observation, today time.Ti
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	if err := orderSites(cfg, p, today); err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
 	}
 	return p, nil
 }
