@@ -2,6 +2,7 @@ package planview
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,8 @@ func samplePlan() *reconcile.Plan {
 	return &reconcile.Plan{FormatVersion: reconcile.FormatVersion, ConfigDigest: "sha256:00", Sites: []reconcile.SitePlan{
 		{Site: "P01", Health: health.Result{Healthy: true, Serving: true},
 			Servers: []reconcile.ServerPlan{{FQDN: obs.FQDN, Version: 4, Observed: obs, Desired: want}},
-			Steps:   []reconcile.Step{{Server: obs.FQDN, Version: 4, Op: op, Changes: reconcile.Diff(obs, want)}}},
+			Steps:   []reconcile.Step{{Server: obs.FQDN, Version: 4, Op: op, Changes: reconcile.Diff(obs, want)}},
+			After:   []string{"P02"}},
 		{Site: "P02", Health: health.Result{Healthy: true, Serving: false, Message: "the site has no software update point"},
 			Manual: []reconcile.ManualStep{{Server: "cm02.corp.example.com", Field: "wsus.version", Observed: "3.0.6000.374",
 				Desired: "3.2.7600.283 or later", Action: "upgrade WSUS on cm02.corp.example.com to build 3.2.7600.283 or later"}}},
@@ -34,7 +36,7 @@ func TestText(t *testing.T) {
 		want []string
 	}{
 		{"steps", Options{}, []string{
-			"Site P01: 1 step on 1 server (healthy now)\n",
+			"Site P01: 1 step on 1 server (healthy now), after P02\n",
 			`   1. sup01.corp.example.com  iis.vroots.ClientWebService: [] → ["Ssl"]  (iis.setSslFlags)` + "\n",
 			"Site P02: 1 manual step; apply refuses this site until done",
 			"upgrade WSUS on cm02.corp.example.com",
@@ -82,7 +84,7 @@ func TestJSONRoundTrips(t *testing.T) {
 	if err := json.Unmarshal([]byte(b.String()), &p); err != nil {
 		t.Fatal(err)
 	}
-	if s := p.Summary(); s.Changes != 1 || s.Manual != 1 || p.Sites[0].Steps[0].Version != 4 {
+	if s := p.Summary(); s.Changes != 1 || s.Manual != 1 || p.Sites[0].Steps[0].Version != 4 || !slices.Equal(p.Sites[0].After, []string{"P02"}) {
 		t.Fatalf("round trip lost data: %+v", s)
 	}
 }

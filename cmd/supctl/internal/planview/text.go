@@ -10,7 +10,8 @@ import (
 )
 
 // textFormat prints numbered steps per site, each naming the server, the
-// field, old → new, then the summary line (SPEC §5.5).
+// field, old → new, then the summary line (SPEC §5.5). A site that waits
+// for others (SitePlan.After) says so on its first line: ", after CEN".
 type textFormat struct{}
 
 func (textFormat) Render(w io.Writer, p *reconcile.Plan, o Options) error {
@@ -29,7 +30,11 @@ func (textFormat) Render(w io.Writer, p *reconcile.Plan, o Options) error {
 		case len(sp.Steps) == 0:
 			fmt.Fprintf(&b, "Site %s: no changes (%s)\n", sp.Site, sp.Health)
 		default:
-			fmt.Fprintf(&b, "Site %s: %d %s on %d %s (%s now)\n", sp.Site, len(sp.Steps), plural(len(sp.Steps), "step"), len(servers), plural(len(servers), "server"), sp.Health)
+			after := ""
+			if len(sp.After) > 0 {
+				after = ", after " + strings.Join(sp.After, ", ")
+			}
+			fmt.Fprintf(&b, "Site %s: %d %s on %d %s (%s now)%s\n", sp.Site, len(sp.Steps), plural(len(sp.Steps), "step"), len(servers), plural(len(servers), "server"), sp.Health, after)
 			for i, st := range sp.Steps {
 				prefix := fmt.Sprintf("%4d. %s  ", i+1, st.Server)
 				indent := strings.Repeat(" ", len(prefix))
