@@ -158,7 +158,9 @@ func (c *cluster) events(ctx context.Context) map[string][]api.Event {
 // assertReplayHealthy merges the audit logs of every server by time,
 // replays them from each server's init document, and checks that every
 // site of cfg that was healthy at the start is healthy after every single
-// event. It returns the number of ops replayed.
+// event, and that a child site synchronizing from an upstream is served by
+// its parent's active SUP at every moment (supdtest.Site.Parent). It
+// returns the number of ops replayed.
 func assertReplayHealthy(t testing.TB, cfg *schema.Config, logs map[string][]api.Event) int {
 	t.Helper()
 	n, err := replay(cfg, logs)
@@ -173,7 +175,7 @@ func assertReplayHealthy(t testing.TB, cfg *schema.Config, logs map[string][]api
 func replay(cfg *schema.Config, logs map[string][]api.Event) (int, error) {
 	var sites []supdtest.Site
 	for code, s := range cfg.Sites {
-		sites = append(sites, supdtest.Site{Name: code, SiteServer: s.SiteServer, Servers: slices.Collect(maps.Keys(s.Servers))})
+		sites = append(sites, supdtest.Site{Name: code, SiteServer: s.SiteServer, Servers: slices.Collect(maps.Keys(s.Servers)), Parent: s.Parent})
 	}
 	return supdtest.ReplayHealthy(logs, today, sites...)
 }

@@ -280,3 +280,41 @@ func TestReplayCatchesTheManualOrder(t *testing.T) {
 		t.Fatalf("replay of the manual order = %v, want an unhealthy state", err)
 	}
 }
+
+// TestApplyOrderAcrossSites is the negative control of the upstream check
+// of the replay: applying the child and the parent one after the other in
+// the wrong order (the order parallel sites may take without SitePlan.After)
+// breaks the child's synchronization, and the replay says so; the order the
+// plan records keeps it (TestTransitions, hierarchy-*).
+func TestApplyOrderAcrossSites(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		a, b  m
+		first string // applied alone, before the other site
+	}{
+		{"enable SSL, the child first", config(central(false), child(false)), config(central(true), child(true)), "PR1"},
+		{"disable SSL, the parent first", config(central(true), child(true)), config(central(false), child(false)), "CEN"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			a, b := loadConfig(t, tt.a), loadConfig(t, tt.b)
+			c := startCluster(t, seedDocs(t, a, b))
+			r := c.reconciler(Options{})
+			for _, codes := range [][]string{{tt.first}, nil} {
+				p, err := r.Plan(ctx, b, codes)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := r.Apply(ctx, b, p, Fresh); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := replay(b, c.events(ctx))
+			if err == nil || !strings.Contains(err.Error(), "site PR1 cannot synchronize from its parent CEN") {
+				t.Fatalf("replay = %v, want PR1's synchronization broken", err)
+			}
+			t.Log(err)
+		})
+	}
+}

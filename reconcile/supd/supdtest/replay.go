@@ -36,6 +36,10 @@ type Site struct {
 	Name       string   // for messages, such as the site code
 	SiteServer string   // whose document holds the ConfigMgr part
 	Servers    []string // FQDNs of all its servers
+	// Parent is the Name of the site's parent site, also given to
+	// ReplayHealthy, or "" for a top-level site. With a parent, ReplayHealthy
+	// also checks the site's synchronization (see there).
+	Parent string
 }
 
 // ReplayHealthy replays the audit logs of servers (keyed by FQDN, each
@@ -45,6 +49,12 @@ type Site struct {
 // start and that every site of the event's server is healthy after it. It
 // returns the number of events replayed after the init ones, and the first
 // unhealthy state as an error.
+//
+// For a site with a Parent it also checks, at the start and after every
+// event, that whenever the site server's software update point
+// synchronizes from "upstream", the parent's active SUP serves that
+// upstream URL (health.ServesUpstream on today): an extension next to
+// SPEC §7, whose checks do not look at synchronization.
 func ReplayHealthy(logs map[string][]api.Event, today time.Time, sites ...Site) (int, error) {
 	docs := map[string]*api.Server{}
 	for f, evs := range logs {
@@ -65,9 +75,37 @@ func ReplayHealthy(logs map[string][]api.Event, today time.Time, sites ...Site) 
 		}
 		return health.CheckAt(in, s.SiteServer, today)
 	}
+	byName := map[string]Site{}
+	for _, s := range sites {
+		byName[s.Name] = s
+	}
+	for _, s := range sites {
+		if _, ok := byName[s.Parent]; s.Parent != "" && !ok {
+			return 0, fmt.Errorf("site %s: parent %s is not among the sites", s.Name, s.Parent)
+		}
+	}
+	// syncs is nil when s synchronizes from its parent's active SUP, or
+	// from something else than an upstream.
+	syncs := func(s Site) error {
+		sup := supOf(docs[s.SiteServer])
+		if s.Parent == "" || sup == nil || sup.Sync.Source != "upstream" {
+			return nil
+		}
+		var active *api.Server
+		if psup := supOf(docs[byName[s.Parent].SiteServer]); psup != nil {
+			active = docs[psup.Active]
+		}
+		if err := health.ServesUpstream(active, sup.Sync.Upstream, today); err != nil {
+			return fmt.Errorf("site %s cannot synchronize from its parent %s: %w", s.Name, s.Parent, err)
+		}
+		return nil
+	}
 	for _, s := range sites {
 		if r := check(s); !r.Healthy {
 			return 0, fmt.Errorf("site %s starts unhealthy (%s): the property would be vacuous", s.Name, r)
+		}
+		if err := syncs(s); err != nil {
+			return 0, fmt.Errorf("at the start, %w: the property would be vacuous", err)
 		}
 	}
 	n := 0
@@ -87,6 +125,20 @@ func ReplayHealthy(logs map[string][]api.Event, today time.Time, sites ...Site) 
 					n, ev.Actor, ev.Op, ev.Args, ev.Seq, e.FQDN, s.Name, r)
 			}
 		}
+		for _, s := range sites {
+			if err := syncs(s); err != nil {
+				return n - 1, fmt.Errorf("after event %d (%s %s %s, seq %d on %s), %w",
+					n, ev.Actor, ev.Op, ev.Args, ev.Seq, e.FQDN, err)
+			}
+		}
 	}
 	return n, nil
+}
+
+// supOf returns the software update point of a site server's document, or nil.
+func supOf(d *api.Server) *api.SUP {
+	if d == nil || d.ConfigMgr == nil {
+		return nil
+	}
+	return d.ConfigMgr.SoftwareUpdatePoint
 }
