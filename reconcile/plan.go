@@ -48,6 +48,9 @@ type SitePlan struct {
 	// active SUP keeps working (see orderSites). Apply does not start a site
 	// whose After site failed.
 	After []string `json:"after,omitempty"`
+	// Notes are warnings for the user about this site's steps (display-only),
+	// e.g. a synchronization break no order of sites avoids.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // ServerPlan is one server of a site as the plan saw it.

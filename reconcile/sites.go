@@ -23,8 +23,13 @@ import (
 //     parent breaks it).
 //
 // Served is health.ServesUpstream on today. It records the waits in each
-// SitePlan's After; sites that wait for each other are an error wrapping
-// ErrUnsafe.
+// SitePlan's After. When both hold (the parent moves its URL, e.g. from
+// port 8530 to 80, and the child follows), no order of whole sites keeps
+// the child synchronizing: rather than refuse a valid config, neither waits
+// and the child's Notes say that its synchronization breaks until both are
+// done. Waits only join a child and its parent, and parents form no loop
+// (rule SUP021), so no other cycle can arise; checkAfter still guards
+// saved plans.
 func orderSites(cfg *schema.Config, p *Plan, today time.Time) error {
 	served := func(s *api.Server, url string) bool { return health.ServesUpstream(s, url, today) == nil }
 	for i := range p.Sites {
@@ -36,10 +41,16 @@ func orderSites(cfg *schema.Config, p *Plan, today time.Time) error {
 		childServer, parentServer := cfg.Sites[c.Site].SiteServer, cfg.Sites[par.Site].SiteServer
 		cur, want := upstream(c, childServer, false), upstream(c, childServer, true)
 		had, will := activeSUP(par, parentServer, false), activeSUP(par, parentServer, true)
-		if want != "" && want != cur && !served(had, want) && served(will, want) {
+		childWaits := want != "" && want != cur && !served(had, want) && served(will, want)
+		parentWaits := cur != "" && served(had, cur) && !served(will, cur)
+		switch {
+		case childWaits && parentWaits:
+			c.Notes = append(c.Notes, fmt.Sprintf(
+				"synchronization from %s breaks until both sites are done: %s stops serving %s and starts serving %s in this apply",
+				par.Site, par.Site, cur, want))
+		case childWaits:
 			c.After = append(c.After, par.Site)
-		}
-		if cur != "" && served(had, cur) && !served(will, cur) {
+		case parentWaits:
 			par.After = append(par.After, c.Site)
 		}
 	}

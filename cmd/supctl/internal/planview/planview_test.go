@@ -22,7 +22,7 @@ func samplePlan() *reconcile.Plan {
 		{Site: "P01", Health: health.Result{Healthy: true, Serving: true},
 			Servers: []reconcile.ServerPlan{{FQDN: obs.FQDN, Version: 4, Observed: obs, Desired: want}},
 			Steps:   []reconcile.Step{{Server: obs.FQDN, Version: 4, Op: op, Changes: reconcile.Diff(obs, want)}},
-			After:   []string{"P02"}},
+			After:   []string{"P02"}, Notes: []string{"synchronization from CEN breaks until both sites are done"}},
 		{Site: "P02", Health: health.Result{Healthy: true, Serving: false, Message: "the site has no software update point"},
 			Manual: []reconcile.ManualStep{{Server: "cm02.corp.example.com", Field: "wsus.version", Observed: "3.0.6000.374",
 				Desired: "3.2.7600.283 or later", Action: "upgrade WSUS on cm02.corp.example.com to build 3.2.7600.283 or later"}}},
@@ -36,7 +36,7 @@ func TestText(t *testing.T) {
 		want []string
 	}{
 		{"steps", Options{}, []string{
-			"Site P01: 1 step on 1 server (healthy now), after P02\n",
+			"Site P01: 1 step on 1 server (healthy now), after P02\n   note: synchronization from CEN breaks until both sites are done\n",
 			`   1. sup01.corp.example.com  iis.vroots.ClientWebService: [] → ["Ssl"]  (iis.setSslFlags)` + "\n",
 			"Site P02: 1 manual step; apply refuses this site until done",
 			"upgrade WSUS on cm02.corp.example.com",

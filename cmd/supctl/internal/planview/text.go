@@ -35,6 +35,9 @@ func (textFormat) Render(w io.Writer, p *reconcile.Plan, o Options) error {
 				after = ", after " + strings.Join(sp.After, ", ")
 			}
 			fmt.Fprintf(&b, "Site %s: %d %s on %d %s (%s now)%s\n", sp.Site, len(sp.Steps), plural(len(sp.Steps), "step"), len(servers), plural(len(servers), "server"), sp.Health, after)
+			for _, n := range sp.Notes {
+				fmt.Fprintf(&b, "   note: %s\n", n)
+			}
 			for i, st := range sp.Steps {
 				prefix := fmt.Sprintf("%4d. %s  ", i+1, st.Server)
 				indent := strings.Repeat(" ", len(prefix))
