@@ -199,3 +199,40 @@ sites: PR1: {
 	c.want(exitOK, "apply", "--auto-approve", repo)
 	c.want(exitOK, "plan", "--detailed-exitcode", repo)
 }
+
+// TestCAFile: supctl reaches an https supd whose certificate a private CA
+// signed only with --ca-file; without it the TLS error is a target error.
+func TestCAFile(t *testing.T) {
+	dir := t.TempDir()
+	const token = "cli-test-token"
+	const fqdn = "cm01.corp.example.com"
+	bin, err := supdtest.Build(dir, "supd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile := filepath.Join(dir, "supd.pem"), filepath.Join(dir, "supd.key")
+	supdtest.WriteSelfSigned(t, certFile, keyFile)
+	url := supdtest.Start(t, bin, supdtest.Options{Tokens: "admin write " + token + "\n",
+		InitFile: "../../fixtures/servers/mixed-http/" + fqdn + ".json",
+		Flags:    []string{"--tls-cert", certFile, "--tls-key", keyFile}}).URL
+	if !strings.HasPrefix(url, "https://") {
+		t.Fatalf("supd serves %s, want https", url)
+	}
+	repo := filepath.Join(dir, "repo")
+	if err := os.MkdirAll(repo, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("../../fixtures/valid/mixed-http/site.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoints := "servers:\n  " + fqdn + ": {url: \"" + url + "\"}\n"
+	for name, body := range map[string][]byte{"site.yaml": src, endpointsName: []byte(endpoints)} {
+		if err := os.WriteFile(filepath.Join(repo, name), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25", "SUPCTL_TOKEN": token}}
+	c.want(exitTarget, "plan", repo)
+	c.want(exitChanges, "plan", "--detailed-exitcode", "--ca-file", certFile, repo)
+}

@@ -2,15 +2,7 @@ package supd_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
-	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -23,6 +15,7 @@ import (
 	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/reconcile/client"
 	"github.com/supctl/supctl/reconcile/supd"
+	"github.com/supctl/supctl/reconcile/supd/supdtest"
 )
 
 // clock is a settable clock for lease expiry.
@@ -159,7 +152,7 @@ func TestLoadStateRejectsDamage(t *testing.T) {
 func TestTLS(t *testing.T) {
 	dir := workdir(t)
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	writeSelfSigned(t, certFile, keyFile)
+	supdtest.WriteSelfSigned(t, certFile, keyFile)
 	p := startSupd(t, dir, "--tls-cert", certFile, "--tls-key", keyFile)
 	if !strings.HasPrefix(p.URL, "https://127.0.0.1:") {
 		t.Fatalf("URL %s, want https", p.URL)
@@ -175,34 +168,6 @@ func TestTLS(t *testing.T) {
 	_, err = untrusting.GetState(context.Background())
 	if err == nil || client.Transient(err) {
 		t.Fatalf("without the CA: %v, want a permanent TLS error", err)
-	}
-}
-
-func writeSelfSigned(t testing.TB, certFile, keyFile string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "supd test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-		t.Fatal(err)
 	}
 }
 
