@@ -29,9 +29,10 @@ func TestWatchCorrectsDrift(t *testing.T) {
 	eventually(t, "drift counted", func() bool {
 		return w.metric(t, "supctl_drift_detected_total", map[string]string{"site": "P01"}) == 1
 	})
-	if w.countLogs("drift detected", map[string]any{"site": "P01", "corrected": true}) != 1 {
-		t.Errorf("no drift log line")
-	}
+	// The log line may follow the metric by a moment: wait for it too.
+	eventually(t, "one drift log line", func() bool {
+		return w.countLogs("drift detected", map[string]any{"site": "P01", "corrected": true}) == 1
+	})
 	if code := w.stop(t, syscall.SIGINT); code != 0 {
 		t.Errorf("exit %d after SIGINT, want 0", code)
 	}
@@ -51,9 +52,9 @@ func TestWatchDryRunOnlyReports(t *testing.T) {
 		return w.metric(t, "supctl_drift_detected_total", map[string]string{"site": "P01"}) >= 2 &&
 			w.metric(t, "supctl_reconcile_total", map[string]string{"site": "P01", "result": ResultDrift}) >= 2
 	})
-	if w.countLogs("drift detected", map[string]any{"site": "P01", "corrected": false}) < 2 {
-		t.Errorf("no drift log lines")
-	}
+	eventually(t, "drift log lines", func() bool {
+		return w.countLogs("drift detected", map[string]any{"site": "P01", "corrected": false}) >= 2
+	})
 	if code := w.stop(t, syscall.SIGTERM); code != 0 {
 		t.Errorf("exit %d, want 0", code)
 	}

@@ -46,9 +46,10 @@ func TestWatchFollowsTheRepo(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
-	if w.countLogs("reconcile", map[string]any{"site": "P01", "result": "applied", "steps": 1}) != 1 {
-		t.Errorf("no reconcile log line for P01 with its steps")
-	}
+	// The log line may follow the metric by a moment: wait for it too.
+	eventually(t, "a reconcile log line for P01 with its steps", func() bool {
+		return w.countLogs("reconcile", map[string]any{"site": "P01", "result": "applied", "steps": 1}) == 1
+	})
 
 	writeFile(t, file, p01.yaml(4))
 	waitScan(t, s1, 4, "an in-place edit applied")
