@@ -76,6 +76,11 @@ func TestWatchBacksOffAndRecovers(t *testing.T) {
 	w := startWatch(t, repo, "--debounce", "50ms", "--interval", "1h")
 	waitScan(t, s1, 3, "P01 converged on start")
 	waitScan(t, s2, 3, "P02 converged on start")
+	// The state converges before the reconcile ends (verify follows): wait
+	// for it to be counted, or the kill below could fail it instead.
+	eventually(t, "P01's first reconcile counted", func() bool {
+		return w.metric(t, "supctl_reconcile_total", map[string]string{"site": "P01", "result": ResultApplied}) == 1
+	})
 
 	s1.proc.Kill()
 	writeFile(t, filepath.Join(repo, "p01.yaml"), p01.yaml(4))
