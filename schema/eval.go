@@ -112,8 +112,9 @@ func (l *loader) startSpareParse() {
 	if total < speculativeBytes || runtime.GOMAXPROCS(0) < 2 {
 		return
 	}
-	l.spare = make(chan parsed, 1)
-	go func() { l.spare <- l.parse(nil) }()
+	spare := make(chan parsed, 1) // the goroutine keeps its own reference: reparse clears l.spare
+	l.spare = spare
+	go func() { spare <- l.parse(nil) }()
 }
 
 // reparse returns a fresh parse of the repo: the spare one the first time.

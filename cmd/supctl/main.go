@@ -55,7 +55,7 @@ func register(c *command) { commands[c.name] = c }
 
 func main() {
 	tuneGC(os.Args[1:])
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext(os.Args[1:])
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv,
 		isTerminal: isTerminal(os.Stdin) && isTerminal(os.Stderr), stdoutTerminal: isTerminal(os.Stdout), stderrTerminal: isTerminal(os.Stderr)}
 	code := run(ctx, e, os.Args[1:])
@@ -106,6 +106,20 @@ func usage(w io.Writer) {
 	b.WriteString("\nRun 'supctl COMMAND --help' for a command's flags.\n")
 	b.WriteString("Exit codes: 0 ok, 1 findings, 2 changes pending (plan --detailed-exitcode), 3 usage,\n4 target error, 5 verification failed.\n")
 	io.WriteString(w, b.String())
+}
+
+// signalContext returns the context commands run in. apply and watch stop
+// gracefully on SIGINT/SIGTERM (the step in flight finishes, leases are
+// released): the first signal cancels the context and restores the default
+// handling, so a second one kills at once. The other commands change nothing
+// and keep the default: a signal ends them at once (vet, in pre-commit, too).
+func signalContext(args []string) (context.Context, context.CancelFunc) {
+	if len(args) == 0 || (args[0] != "apply" && args[0] != "watch") {
+		return context.WithCancel(context.Background())
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
+	return ctx, stop
 }
 
 // tuneGC lets the garbage collector run less often in the short-lived
