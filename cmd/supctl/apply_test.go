@@ -43,33 +43,55 @@ func (c *cli) want(code int, args ...string) {
 	}
 }
 
+// cliToken is the write token of the supd processes these tests start.
+const cliToken = "cli-test-token"
+
+// startSupd builds and starts a real supd for fqdn from the init document
+// initFile (extra flags after), and returns its URL.
+func startSupd(t *testing.T, initFile string, flags ...string) string {
+	t.Helper()
+	bin, err := supdtest.Build(t.TempDir(), "supd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return supdtest.Start(t, bin, supdtest.Options{Tokens: "admin write " + cliToken + "\n", InitFile: initFile, Flags: flags}).URL
+}
+
+// writeRepo writes a config repo with files (name → content) and an
+// endpoints file sending fqdn to url, and returns its directory.
+func writeRepo(t *testing.T, fqdn, url string, files map[string][]byte) string {
+	t.Helper()
+	repo := filepath.Join(t.TempDir(), "repo")
+	if err := os.MkdirAll(repo, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files[endpointsName] = []byte("defaults: {scheme: http, port: 1}\nservers:\n  " + fqdn + ": {url: \"" + url + "\"}\n")
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(repo, name), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return repo
+}
+
+// readFile reads a file of the test or fails it.
+func readFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // TestPlanApplyImport runs plan, apply and import against a real supd
 // started from fixtures/servers/mixed-http, checking exit codes (SPEC §4).
 func TestPlanApplyImport(t *testing.T) {
 	dir := t.TempDir()
-	const token = "cli-test-token"
+	const token = cliToken
 	const fqdn = "cm01.corp.example.com"
-	bin, err := supdtest.Build(dir, "supd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := supdtest.Start(t, bin, supdtest.Options{Tokens: "admin write " + token + "\n",
-		InitFile: "../../fixtures/servers/mixed-http/" + fqdn + ".json"}).URL
-	repo := filepath.Join(dir, "repo")
-	if err := os.MkdirAll(repo, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	src, err := os.ReadFile("../../fixtures/valid/mixed-http/site.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(repo, "site.yaml"), src, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	endpoints := "defaults: {scheme: http, port: 1}\nservers:\n  " + fqdn + ": {url: \"" + url + "\"}\n"
-	if err := os.WriteFile(filepath.Join(repo, endpointsName), []byte(endpoints), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	url := startSupd(t, "../../fixtures/servers/mixed-http/"+fqdn+".json")
+	repo := writeRepo(t, fqdn, url, map[string][]byte{"site.yaml": readFile(t, "../../fixtures/valid/mixed-http/site.yaml")})
 	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25"}}
 
 	c.want(exitUsage, "plan", repo) // no token
@@ -147,28 +169,15 @@ func TestPlanApplyImport(t *testing.T) {
 // used the real clock, so a certificate valid on SUPCTL_TODAY (vet clean)
 // but expired by the clock made apply fail.
 func TestTodayIsSharedByVetAndHealth(t *testing.T) {
-	dir := t.TempDir()
-	const token = "cli-test-token"
 	const fqdn = "cm01.pr1.corp.example.com"
-	bin, err := supdtest.Build(dir, "supd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := os.ReadFile("../../fixtures/servers/native-hierarchy/" + fqdn + ".json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A certificate that expires after SUPCTL_TODAY, before the real clock.
-	doc = bytes.ReplaceAll(doc, []byte(`"2028-06-30"`), []byte(`"2026-06-30"`))
-	initFile := filepath.Join(dir, "init.json")
+	doc := bytes.ReplaceAll(readFile(t, "../../fixtures/servers/native-hierarchy/"+fqdn+".json"),
+		[]byte(`"2028-06-30"`), []byte(`"2026-06-30"`))
+	initFile := filepath.Join(t.TempDir(), "init.json")
 	if err := os.WriteFile(initFile, doc, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	url := supdtest.Start(t, bin, supdtest.Options{Tokens: "admin write " + token + "\n", InitFile: initFile}).URL
-	repo := filepath.Join(dir, "repo")
-	if err := os.MkdirAll(repo, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	url := startSupd(t, initFile)
 	site := `package config
 
 sites: PR1: {
@@ -188,13 +197,8 @@ sites: PR1: {
 	softwareUpdatePoint: {active: "` + fqdn + `", ssl: true, ports: {http: 8530, https: 8531}}
 }
 `
-	endpoints := "servers:\n  " + fqdn + ": {url: \"" + url + "\"}\n"
-	for name, body := range map[string]string{"pr1.cue": site, endpointsName: endpoints} {
-		if err := os.WriteFile(filepath.Join(repo, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-01-01", "SUPCTL_TOKEN": token}}
+	repo := writeRepo(t, fqdn, url, map[string][]byte{"pr1.cue": []byte(site)})
+	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-01-01", "SUPCTL_TOKEN": cliToken}}
 	c.want(exitOK, "vet", repo)
 	c.want(exitOK, "apply", "--auto-approve", repo)
 	c.want(exitOK, "plan", "--detailed-exitcode", repo)
@@ -203,36 +207,16 @@ sites: PR1: {
 // TestCAFile: supctl reaches an https supd whose certificate a private CA
 // signed only with --ca-file; without it the TLS error is a target error.
 func TestCAFile(t *testing.T) {
-	dir := t.TempDir()
-	const token = "cli-test-token"
 	const fqdn = "cm01.corp.example.com"
-	bin, err := supdtest.Build(dir, "supd")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "supd.pem"), filepath.Join(dir, "supd.key")
 	supdtest.WriteSelfSigned(t, certFile, keyFile)
-	url := supdtest.Start(t, bin, supdtest.Options{Tokens: "admin write " + token + "\n",
-		InitFile: "../../fixtures/servers/mixed-http/" + fqdn + ".json",
-		Flags:    []string{"--tls-cert", certFile, "--tls-key", keyFile}}).URL
+	url := startSupd(t, "../../fixtures/servers/mixed-http/"+fqdn+".json", "--tls-cert", certFile, "--tls-key", keyFile)
 	if !strings.HasPrefix(url, "https://") {
 		t.Fatalf("supd serves %s, want https", url)
 	}
-	repo := filepath.Join(dir, "repo")
-	if err := os.MkdirAll(repo, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	src, err := os.ReadFile("../../fixtures/valid/mixed-http/site.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	endpoints := "servers:\n  " + fqdn + ": {url: \"" + url + "\"}\n"
-	for name, body := range map[string][]byte{"site.yaml": src, endpointsName: []byte(endpoints)} {
-		if err := os.WriteFile(filepath.Join(repo, name), body, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25", "SUPCTL_TOKEN": token}}
+	repo := writeRepo(t, fqdn, url, map[string][]byte{"site.yaml": readFile(t, "../../fixtures/valid/mixed-http/site.yaml")})
+	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25", "SUPCTL_TOKEN": cliToken}}
 	c.want(exitTarget, "plan", repo)
 	c.want(exitChanges, "plan", "--detailed-exitcode", "--ca-file", certFile, repo)
 }
