@@ -37,10 +37,7 @@ func TestFaultyServersConverge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Verify(ctx, b, nil); err != nil {
-		t.Fatal(err)
-	}
-	assertReplayHealthy(t, b, c.events(ctx))
+	c.assertConverged(t, ctx, r, b)
 }
 
 // TestCrashAfterEveryOp crashes the server after its k-th applied op, for
@@ -96,10 +93,7 @@ func TestCrashAfterEveryOp(t *testing.T) {
 				if _, err := r.Apply(ctx, b, p, Fresh); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := r.Verify(ctx, b, nil); err != nil {
-					t.Fatal(err)
-				}
-				assertReplayHealthy(t, b, c.events(ctx))
+				c.assertConverged(t, ctx, r, b)
 			})
 		}
 	}
@@ -161,13 +155,7 @@ func TestLeaseHeldFails(t *testing.T) {
 	tr := transitions()[0]
 	a, b := loadConfig(t, tr.a), loadConfig(t, tr.b)
 	c := startCluster(t, seedDocs(t, a, b))
-	cl, err := c.clientAs(p01, otherToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cl.TakeLease(ctx, "someone-else", time.Minute); err != nil {
-		t.Fatal(err)
-	}
+	c.holdLease(t, ctx, p01)
 	r := c.reconciler(Options{})
 	p, err := r.Plan(ctx, b, nil)
 	if err != nil {
@@ -266,10 +254,7 @@ func TestConflictReplans(t *testing.T) {
 		if out.Sites[0].Replans != 1 {
 			t.Fatalf("replans = %d, want 1", out.Sites[0].Replans)
 		}
-		if _, err := r.Verify(ctx, b, nil); err != nil {
-			t.Fatal(err)
-		}
-		assertReplayHealthy(t, b, c.events(ctx))
+		c.assertConverged(t, ctx, r, b)
 	}
 }
 

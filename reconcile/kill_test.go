@@ -88,8 +88,5 @@ func TestKill9MidApply(t *testing.T) {
 	if err := again.Run(); err != nil {
 		t.Fatalf("rerun: %v\n%s", err, out2.String())
 	}
-	if _, err := c.reconciler(Options{}).Verify(ctx, b, nil); err != nil {
-		t.Fatal(err)
-	}
-	assertReplayHealthy(t, b, c.events(ctx))
+	c.assertConverged(t, ctx, c.reconciler(Options{}), b)
 }

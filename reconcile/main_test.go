@@ -160,6 +160,29 @@ func (c *cluster) events(ctx context.Context) map[string][]api.Event {
 // site of cfg that was healthy at the start is healthy after every single
 // event, and that a child site synchronizing from an upstream is served by
 // its parent's active SUP at every moment (supdtest.Site.Parent). It
+// assertConverged checks that cfg is in place on the cluster (Verify: no
+// difference left, every site healthy) and that every intermediate state in
+// the servers' audit logs was healthy.
+func (c *cluster) assertConverged(t testing.TB, ctx context.Context, r *Reconciler, cfg *schema.Config) {
+	t.Helper()
+	if _, err := r.Verify(ctx, cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	assertReplayHealthy(t, cfg, c.events(ctx))
+}
+
+// holdLease takes fqdn's lease as another token holder, for a minute.
+func (c *cluster) holdLease(t testing.TB, ctx context.Context, fqdn string) {
+	t.Helper()
+	cl, err := c.clientAs(fqdn, otherToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.TakeLease(ctx, "someone-else", time.Minute); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // returns the number of ops replayed.
 func assertReplayHealthy(t testing.TB, cfg *schema.Config, logs map[string][]api.Event) int {
 	t.Helper()

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/supctl/supctl/reconcile/api"
 )
@@ -116,13 +115,7 @@ func TestApplySkipsSiteAfterFailedSite(t *testing.T) {
 	ctx := context.Background()
 	a, b := loadConfig(t, config(central(false), child(false))), loadConfig(t, config(central(true), child(true)))
 	c := startCluster(t, seedDocs(t, a, b))
-	cl, err := c.clientAs(cenSup, otherToken)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cl.TakeLease(ctx, "someone-else", time.Minute); err != nil {
-		t.Fatal(err)
-	}
+	c.holdLease(t, ctx, cenSup)
 	r := c.reconciler(Options{})
 	p, err := r.Plan(ctx, b, nil)
 	if err != nil {
