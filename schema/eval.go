@@ -77,7 +77,9 @@ func (l *loader) evaluate(p parsed) {
 		}
 		if w > 0 {
 			// Top-level errors (waivers, unknown fields) repeat in every share.
-			err = siteErrorsOnly(err)
+			if err = siteErrorsOnly(err); err == nil {
+				continue
+			}
 		}
 		all = cueerrors.Append(all, cueerrors.Promote(err, "evaluate"))
 	}
@@ -129,11 +131,16 @@ func (l *loader) reparse() parsed {
 	return l.parse(nil)
 }
 
-// siteErrorsOnly keeps the errors under #Config.sites.
+// siteErrorsOnly keeps the errors under sites: those of #Config.sites, and
+// conflicts between the user's files, whose paths start at sites.
 func siteErrorsOnly(err error) error {
 	var out cueerrors.Error
 	for _, e := range cueerrors.Errors(err) {
-		if p := e.Path(); len(p) >= 2 && p[1] == "sites" {
+		p := e.Path()
+		if len(p) > 0 && p[0] == "#Config" {
+			p = p[1:]
+		}
+		if len(p) > 0 && p[0] == "sites" {
 			out = cueerrors.Append(out, e)
 		}
 	}
