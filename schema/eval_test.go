@@ -2,35 +2,26 @@ package schema
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/supctl/supctl/schema/schematest"
 )
 
-// writeSites writes a YAML repo of n sites; site bad (if >= 0) has an
-// out-of-range port and an unknown field.
+// writeSites writes a YAML repo of n generated sites and a waiver; site bad
+// (if >= 0) gets, from a second YAML document, an unknown field and an
+// out-of-range port.
 func writeSites(t testing.TB, n, bad int) string {
 	t.Helper()
-	var b strings.Builder
-	b.WriteString("waivers:\n  - {rule: SUP013, path: sites.A00, reason: test, expires: \"2030-01-01\"}\nsites:\n")
-	for i := range n {
-		code := fmt.Sprintf("%c%02d", 'A'+i/100, i%100)
-		dom := strings.ToLower(code) + ".corp.example.com"
-		fmt.Fprintf(&b, "  %s:\n    siteServer: cm01.%s\n    servers:\n      cm01.%s:\n        wsus: {version: \"3.2.7600.283\", website: custom}\n", code, dom, dom)
-		if i == bad {
-			b.WriteString("        bogus: 1\n    softwareUpdatePoint: {active: cm01." + dom + ", ports: {http: 70000}}\n")
-		} else {
-			b.WriteString("    softwareUpdatePoint: {active: cm01." + dom + "}\n")
-		}
+	doc := append([]byte("waivers:\n  - {rule: SUP013, path: sites.A00, reason: test, expires: \"2030-01-01\"}\n"), schematest.SitesYAML(n, 2)...)
+	if bad >= 0 {
+		code := schematest.Code(bad)
+		doc = fmt.Appendf(doc, "---\nsites:\n  %s:\n    servers: {cm01.%s.corp.example.com: {bogus: 1}}\n    softwareUpdatePoint: {ports: {http: 70000}}\n",
+			code, strings.ToLower(code))
 	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "sites.yaml"), []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir
+	return schematest.WriteRepo(t, map[string][]byte{"sites.yaml": doc})
 }
 
 // TestParallelEvaluationMatchesSerial: splitting sites across workers gives

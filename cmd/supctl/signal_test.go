@@ -1,14 +1,12 @@
 package main
 
 import (
-	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/supctl/supctl/schema/schematest"
 )
 
 // TestVetDiesOnSIGTERM: vet changes nothing, so a signal ends it at once.
@@ -16,17 +14,7 @@ import (
 // only apply and watch implement, so a vet that hung could not be stopped
 // by `timeout` or Ctrl-C.
 func TestVetDiesOnSIGTERM(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("sites:\n")
-	for i := range 1000 {
-		code := fmt.Sprintf("%c%02d", 'A'+i/100, i%100)
-		dom := strings.ToLower(code) + ".corp.example.com"
-		fmt.Fprintf(&b, "  %s:\n    siteServer: cm01.%s\n    servers:\n      cm01.%s: {wsus: {version: \"3.2.7600.283\"}}\n    softwareUpdatePoint: {active: cm01.%s}\n", code, dom, dom, dom)
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "sites.yaml"), []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir := schematest.WriteRepo(t, map[string][]byte{"sites.yaml": schematest.SitesYAML(1000, 2)})
 	cmd := exec.Command("supctl", "vet", dir)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

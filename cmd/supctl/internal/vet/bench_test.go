@@ -2,38 +2,18 @@ package vet
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/supctl/supctl/schema/schematest"
 )
 
-// genRepo writes a YAML repo of sites, each with a console-only site server
-// and serversPerSite-1 WSUS servers, the first the active HTTP software update
-// point, and returns its directory.
+// genRepo writes a YAML repo of sites (see schematest.SitesYAML) and returns
+// its directory.
 func genRepo(tb testing.TB, sites, serversPerSite int) string {
-	tb.Helper()
-	var b strings.Builder
-	b.WriteString("sites:\n")
-	for i := 0; i < sites; i++ {
-		// A letter first: YAML would read 010 or 0B0 as numbers.
-		code := fmt.Sprintf("%c%02d", 'A'+i/100, i%100)
-		dom := strings.ToLower(code) + ".corp.example.com"
-		fmt.Fprintf(&b, "  %s:\n    siteServer: cm01.%s\n    servers:\n", code, dom)
-		fmt.Fprintf(&b, "      cm01.%s:\n        wsus: {installType: console, version: \"3.2.7600.283\"}\n", dom)
-		for s := 1; s < serversPerSite; s++ {
-			fmt.Fprintf(&b, "      sup%02d.%s:\n        wsus: {version: \"3.2.7600.283\", website: custom}\n", s, dom)
-		}
-		fmt.Fprintf(&b, "    softwareUpdatePoint:\n      active: sup01.%s\n      ports: {http: 8530, https: 8531}\n", dom)
-		b.WriteString("    clientAgent: {scanSchedule: {days: 7}}\n")
-	}
-	dir := tb.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "sites.yaml"), []byte(b.String()), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	return dir
+	return schematest.WriteRepo(tb, map[string][]byte{"sites.yaml": schematest.SitesYAML(sites, serversPerSite)})
 }
 
 func benchVet(b *testing.B, sites, serversPerSite int) {
