@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/reconcile/client"
 )
 
@@ -188,18 +187,7 @@ func TestStalePlanRefused(t *testing.T) {
 		t.Fatalf("Apply with another config = %v, want ErrStale", err)
 	}
 	// A server moved: someone changed the client agent by hand.
-	cl, err := c.client(p01)
-	if err != nil {
-		t.Fatal(err)
-	}
-	op, err := api.NewOp(api.OpSetClientAgent, api.ClientAgent{Enabled: true, ScanSchedule: api.Schedule{Days: 3},
-		ReevaluationSchedule: api.Schedule{Days: 7}, DeadlineWindow: api.Schedule{Days: 7}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cl.Op(ctx, -1, "", op); err != nil {
-		t.Fatal(err)
-	}
+	c.changeByHand(t, ctx, p01)
 	if _, err := r.Apply(ctx, b, p, Saved); !errors.Is(err, ErrStale) {
 		t.Fatalf("Apply of a stale plan = %v, want ErrStale", err)
 	}
@@ -304,18 +292,7 @@ func TestStaleSavedPlanAppliesNothing(t *testing.T) {
 		t.Fatalf("want a plan with steps on CEN and a second site, got %+v", p.Summary())
 	}
 	// Someone changes PR1's client agent by hand after the plan was saved.
-	cl, err := c.client(pr1Site)
-	if err != nil {
-		t.Fatal(err)
-	}
-	op, err := api.NewOp(api.OpSetClientAgent, api.ClientAgent{Enabled: true, ScanSchedule: api.Schedule{Days: 3},
-		ReevaluationSchedule: api.Schedule{Days: 7}, DeadlineWindow: api.Schedule{Days: 7}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cl.Op(ctx, -1, "", op); err != nil {
-		t.Fatal(err)
-	}
+	c.changeByHand(t, ctx, pr1Site)
 	if _, err := r.Apply(ctx, b, p, Saved); !errors.Is(err, ErrStale) {
 		t.Fatalf("Apply of a partly stale plan = %v, want ErrStale", err)
 	}

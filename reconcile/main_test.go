@@ -171,6 +171,24 @@ func (c *cluster) assertConverged(t testing.TB, ctx context.Context, r *Reconcil
 	assertReplayHealthy(t, cfg, c.events(ctx))
 }
 
+// changeByHand sets the client agent of site server fqdn to scan every 3
+// days, out of band (no If-Match, no lease), moving its version.
+func (c *cluster) changeByHand(t testing.TB, ctx context.Context, fqdn string) {
+	t.Helper()
+	cl, err := c.client(fqdn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, err := api.NewOp(api.OpSetClientAgent, api.ClientAgent{Enabled: true, ScanSchedule: api.Schedule{Days: 3},
+		ReevaluationSchedule: api.Schedule{Days: 7}, DeadlineWindow: api.Schedule{Days: 7}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.Op(ctx, -1, "", op); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // holdLease takes fqdn's lease as another token holder, for a minute.
 func (c *cluster) holdLease(t testing.TB, ctx context.Context, fqdn string) {
 	t.Helper()
