@@ -29,7 +29,25 @@ const (
 	phaseInternetOn            // the Internet-based SUP after the active SUP and the mode
 	phaseBindingRemove         // break last: nothing points at the binding any more
 	phaseAgent                 // client agent settings last when enabling
+	numPhases
 )
+
+// phaseOrder ranks the phases: candidates are tried in rank order. The
+// planner uses safeOrder; tests plan with deliberately unsafe tables to show
+// that the health guard refuses them (ErrUnsafe).
+type phaseOrder [numPhases]int
+
+// safeOrder is SPEC §5.4's order: each phase ranks as declared above.
+var safeOrder = func() (o phaseOrder) {
+	for p := range o {
+		o[p] = p
+	}
+	return o
+}()
+
+// guardFunc judges the documents after a step; a non-nil error refuses the
+// step (and the plan). nil means no guard.
+type guardFunc func(cur map[string]*api.Server) error
 
 // candidate is one operation that moves a server toward its target.
 type candidate struct {
@@ -121,7 +139,6 @@ func candidates(fqdns []string, cur map[string]*api.Server, want map[string]api.
 			return nil, err
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].phase < out[j].phase })
 	return out, nil
 }
 
@@ -164,12 +181,34 @@ func supCandidates(f string, cur, want *api.SUP, add func(int, string, string, a
 const maxSteps = 10000
 
 // orderSteps plans the steps that bring the observed documents of a site to
-// their targets. It simulates each candidate operation on a copy of the
-// documents with supd's own model (sim) and takes the first one, in phase
-// order, that is valid and keeps the site healthy (when it was healthy to
-// begin with). When none does, the site cannot be reconciled safely: the
-// error wraps ErrUnsafe and names the first failing check.
+// their targets: the operations in SPEC §5.4's phase order (safeOrder),
+// each simulated on a copy of the documents with supd's own model (sim),
+// and, when the site starts healthy, every step checked with SPEC §7 by
+// healthGuard. A step that would leave the site unhealthy is not reordered
+// around: the plan is refused with an error wrapping ErrUnsafe that names
+// the step and the failing check, because the phase order is the safety
+// argument and a step that breaks it is a bug in that order, not something
+// to work around.
 func orderSteps(siteServer string, obs map[string]api.State, want map[string]api.Server, managed map[string]bool, today time.Time) ([]Step, error) {
+	return orderStepsWith(safeOrder, healthGuard(siteServer, today), obs, want, managed)
+}
+
+// healthGuard refuses a step that leaves the site unhealthy on today.
+func healthGuard(siteServer string, today time.Time) guardFunc {
+	return func(cur map[string]*api.Server) error {
+		if r := health.CheckAt(cur, siteServer, today); !r.Healthy {
+			return fmt.Errorf("would leave the site %s", r)
+		}
+		return nil
+	}
+}
+
+// orderStepsWith is orderSteps with the phase order and the guard as
+// parameters: the guard applies only when the site passes it before the
+// first step. Each step takes the first candidate, in rank order, that sim
+// accepts and that changes something (an invalid operation waits for the
+// one that makes it valid, such as a binding before configuressl).
+func orderStepsWith(order phaseOrder, guard guardFunc, obs map[string]api.State, want map[string]api.Server, managed map[string]bool) ([]Step, error) {
 	fqdns := make([]string, 0, len(obs))
 	cur := make(map[string]*api.Server, len(obs))
 	ver := make(map[string]int64, len(obs))
@@ -180,7 +219,9 @@ func orderSteps(siteServer string, obs map[string]api.State, want map[string]api
 		cur[f], ver[f] = &d, st.Version
 	}
 	slices.Sort(fqdns)
-	guard := health.CheckAt(cur, siteServer, today).Healthy
+	if guard != nil && guard(cur) != nil {
+		guard = nil // an unhealthy site is not judged step by step
+	}
 	var steps []Step
 	for len(steps) < maxSteps {
 		cands, err := candidates(fqdns, cur, want, managed)
@@ -190,43 +231,52 @@ func orderSteps(siteServer string, obs map[string]api.State, want map[string]api
 		if len(cands) == 0 {
 			return steps, nil
 		}
-		why := ""
-		taken := false
-		for _, c := range cands {
-			args, err := api.DecodeArgs(c.op)
-			if err != nil {
-				return nil, fmt.Errorf("plan %s on %s: %w", c.op.Op, c.server, err)
-			}
-			next, changed, err := sim.Apply(*cur[c.server], c.op.Op, args)
-			if err != nil {
-				why = first(why, err.Error())
-				continue
-			}
-			if !changed {
-				continue
-			}
-			before := cur[c.server]
-			cur[c.server] = &next
-			if guard {
-				if r := health.CheckAt(cur, siteServer, today); !r.Healthy {
-					cur[c.server] = before
-					why = first(why, fmt.Sprintf("%s on %s would leave the site %s", c.op.Op, c.server, r))
-					continue
-				}
-			}
-			steps = append(steps, Step{Server: c.server, Version: ver[c.server], Op: c.op, Changes: diffNormalized(before, &next)})
-			ver[c.server]++
-			taken = true
-			break
+		sort.SliceStable(cands, func(i, j int) bool { return order[cands[i].phase] < order[cands[j].phase] })
+		step, why, err := firstStep(cands, cur)
+		if err != nil {
+			return nil, err
 		}
-		if !taken {
-			if why == "" {
-				why = "no operation changes the remaining differences"
-			}
+		if step == nil {
 			return steps, fmt.Errorf("%w: %s", ErrUnsafe, why)
 		}
+		step.Version = ver[step.Server]
+		if guard != nil {
+			if err := guard(cur); err != nil {
+				return steps, fmt.Errorf("%w: %s on %s %v", ErrUnsafe, step.Op.Op, step.Server, err)
+			}
+		}
+		steps = append(steps, *step)
+		ver[step.Server]++
 	}
 	return steps, fmt.Errorf("%w: more than %d steps", ErrUnsafe, maxSteps)
+}
+
+// firstStep applies to cur (in place) the first candidate that sim accepts
+// and that changes something, and returns it as a step (without its
+// version). When none does it returns nil and why: the first refusal.
+func firstStep(cands []candidate, cur map[string]*api.Server) (*Step, string, error) {
+	why := ""
+	for _, c := range cands {
+		args, err := api.DecodeArgs(c.op)
+		if err != nil {
+			return nil, "", fmt.Errorf("plan %s on %s: %w", c.op.Op, c.server, err)
+		}
+		next, changed, err := sim.Apply(*cur[c.server], c.op.Op, args)
+		if err != nil {
+			why = first(why, err.Error())
+			continue
+		}
+		if !changed {
+			continue
+		}
+		before := cur[c.server]
+		cur[c.server] = &next
+		return &Step{Server: c.server, Op: c.op, Changes: diffNormalized(before, &next)}, "", nil
+	}
+	if why == "" {
+		why = "no operation changes the remaining differences"
+	}
+	return nil, why, nil
 }
 
 func first(have, s string) string {

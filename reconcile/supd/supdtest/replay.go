@@ -2,6 +2,7 @@ package supdtest
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -45,7 +46,7 @@ type Site struct {
 // ReplayHealthy replays the audit logs of servers (keyed by FQDN, each
 // starting with its init event) merged by MergeEvents: it starts from every
 // server's init document, applies each later event's document in turn and
-// checks, with health.CheckAt on today, that every site is healthy at the
+// checks, with health.CheckAt and SpecUnhealthy on today, that every site is healthy at the
 // start and that every site of the event's server is healthy after it. It
 // returns the number of events replayed after the init ones, and the first
 // unhealthy state as an error.
@@ -66,14 +67,23 @@ func ReplayHealthy(logs map[string][]api.Event, today time.Time, sites ...Site) 
 	}
 	sites = slices.Clone(sites)
 	slices.SortFunc(sites, func(a, b Site) int { return cmp.Compare(a.Name, b.Name) })
-	check := func(s Site) health.Result {
+	// check judges a site twice: with package health (the planner's own
+	// check) and with SpecUnhealthy (a plain second reading of SPEC §7), so
+	// that a bug in health cannot hide a bug in the planner.
+	check := func(s Site) error {
 		in := map[string]*api.Server{}
 		for _, f := range s.Servers {
 			if d, ok := docs[f]; ok {
 				in[f] = d
 			}
 		}
-		return health.CheckAt(in, s.SiteServer, today)
+		if r := health.CheckAt(in, s.SiteServer, today); !r.Healthy {
+			return errors.New(r.String())
+		}
+		if err := SpecUnhealthy(in, s.SiteServer, today); err != nil {
+			return fmt.Errorf("unhealthy by the plain reading of SPEC §7: %w", err)
+		}
+		return nil
 	}
 	byName := map[string]Site{}
 	for _, s := range sites {
@@ -101,8 +111,8 @@ func ReplayHealthy(logs map[string][]api.Event, today time.Time, sites ...Site) 
 		return nil
 	}
 	for _, s := range sites {
-		if r := check(s); !r.Healthy {
-			return 0, fmt.Errorf("site %s starts unhealthy (%s): the property would be vacuous", s.Name, r)
+		if err := check(s); err != nil {
+			return 0, fmt.Errorf("site %s starts unhealthy (%v): the property would be vacuous", s.Name, err)
 		}
 		if err := syncs(s); err != nil {
 			return 0, fmt.Errorf("at the start, %w: the property would be vacuous", err)
@@ -120,9 +130,9 @@ func ReplayHealthy(logs map[string][]api.Event, today time.Time, sites ...Site) 
 			if !slices.Contains(s.Servers, e.FQDN) {
 				continue
 			}
-			if r := check(s); !r.Healthy {
-				return n - 1, fmt.Errorf("after event %d (%s %s %s, seq %d on %s), site %s is %s",
-					n, ev.Actor, ev.Op, ev.Args, ev.Seq, e.FQDN, s.Name, r)
+			if err := check(s); err != nil {
+				return n - 1, fmt.Errorf("after event %d (%s %s %s, seq %d on %s), site %s is %v",
+					n, ev.Actor, ev.Op, ev.Args, ev.Seq, e.FQDN, s.Name, err)
 			}
 		}
 		for _, s := range sites {
