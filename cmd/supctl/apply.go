@@ -13,62 +13,80 @@ import (
 	"sync"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/supctl/supctl/cmd/supctl/internal/planview"
 	"github.com/supctl/supctl/reconcile"
 	"github.com/supctl/supctl/reconcile/api"
 )
 
-func init() {
-	register(&command{
-		name:    "apply",
-		usage:   "apply [PATH... | --plan FILE] [--site CODE]... [--auto-approve] [--parallelism N] [--lock-timeout D]",
-		summary: "bring the servers to the config, step by step, keeping clients scanning",
-		run:     runApply,
-	})
+func init() { register(newApplyCmd) }
+
+// applyFlags are the flags of supctl apply.
+type applyFlags struct {
+	common      commonFlags
+	planFile    string
+	sites       []string
+	autoApprove bool
+	parallelism int
+	lockTimeout time.Duration
 }
 
-func runApply(ctx context.Context, e *env, args []string) int {
-	var common commonFlags
-	fs := newFlagSet(commands["apply"], e, &common)
-	planFile := fs.String("plan", "", "apply a plan saved by plan --out (refused when stale)")
-	sites := fs.StringArray("site", nil, "apply only this site (repeatable)")
-	autoApprove := fs.Bool("auto-approve", false, "do not ask for confirmation")
-	parallelism := fs.Int("parallelism", 10, "servers observed and sites applied at once")
-	lockTimeout := fs.Duration("lock-timeout", 0, "how long to wait for leases held by another apply")
-	if done, code := parseFlags(fs, e, args); done {
-		return code
-	}
-	paths := fs.Args()
+func newApplyCmd(e *env) *cobra.Command {
+	f := &applyFlags{}
+	c := newCommand("apply [PATH... | --plan FILE] [--site CODE]... [--auto-approve] [--parallelism N] [--lock-timeout D]",
+		"bring the servers to the config, step by step, keeping clients scanning", `  # Plan, show the plan, ask for 'yes', then apply and verify.
+  supctl apply
+
+  # Apply a plan saved earlier (refused when the servers changed since).
+  supctl plan --out tfplan.json
+  supctl apply --plan tfplan.json
+
+  # Unattended, one site, waiting up to 5 minutes for another apply's lease.
+  supctl apply --auto-approve --site P01 --lock-timeout 5m`)
+	c.RunE = runWith(e, f.run)
+	fs := c.Flags()
+	fs.StringVar(&f.planFile, "plan", "", "apply a plan saved by plan --out (refused when stale)")
+	fs.StringArrayVar(&f.sites, "site", nil, "apply only this site (repeatable)")
+	fs.BoolVar(&f.autoApprove, "auto-approve", false, "do not ask for confirmation")
+	fs.IntVar(&f.parallelism, "parallelism", 10, "servers observed and sites applied at once")
+	fs.DurationVar(&f.lockTimeout, "lock-timeout", 0, "how long to wait for leases held by another apply")
+	registerNetworkFlags(fs, &f.common)
+	registerOutputFlags(fs, &f.common)
+	return c
+}
+
+func (f *applyFlags) run(ctx context.Context, e *env, paths []string) int {
 	switch {
-	case *planFile != "" && len(paths) > 0:
+	case f.planFile != "" && len(paths) > 0:
 		fmt.Fprintln(e.stderr, "supctl apply: give PATHs or --plan FILE, not both")
 		return exitUsage
-	case *parallelism < 1:
-		fmt.Fprintf(e.stderr, "supctl apply: --parallelism %d must be at least 1\n", *parallelism)
+	case f.parallelism < 1:
+		fmt.Fprintf(e.stderr, "supctl apply: --parallelism %d must be at least 1\n", f.parallelism)
 		return exitUsage
-	case *lockTimeout < 0:
-		fmt.Fprintf(e.stderr, "supctl apply: --lock-timeout %v must not be negative\n", *lockTimeout)
+	case f.lockTimeout < 0:
+		fmt.Fprintf(e.stderr, "supctl apply: --lock-timeout %v must not be negative\n", f.lockTimeout)
 		return exitUsage
 	}
 	var saved *reconcile.Plan
-	if *planFile != "" {
+	if f.planFile != "" {
 		var err error
-		if saved, err = readPlan(*planFile); err != nil {
+		if saved, err = readPlan(f.planFile); err != nil {
 			fmt.Fprintf(e.stderr, "supctl apply: %v\n", err)
 			return exitUsage
 		}
 		paths = saved.Paths
-	} else if !*autoApprove && !e.isTerminal {
+	} else if !f.autoApprove && !e.isTerminal {
 		fmt.Fprintln(e.stderr, "supctl apply: not a terminal, cannot ask for confirmation: pass --auto-approve (or apply a saved plan with --plan FILE)")
 		return exitUsage
 	}
-	cfg, code := loadValidConfig(ctx, e, "apply", paths, *sites)
+	cfg, code := loadValidConfig(ctx, e, "apply", paths, f.sites)
 	if cfg == nil {
 		return code
 	}
-	pr := &progressPrinter{w: e.stderr, quiet: common.quiet, live: e.stderrTerminal}
-	rec, err := newReconciler(e, &common, paths, reconcile.Options{
-		Parallelism: *parallelism, LockTimeout: *lockTimeout, Progress: pr.print,
+	pr := &progressPrinter{w: e.stderr, quiet: f.common.quiet, live: e.stderrTerminal}
+	rec, err := newReconciler(e, &f.common, paths, reconcile.Options{
+		Parallelism: f.parallelism, LockTimeout: f.lockTimeout, Progress: pr.print,
 	})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl apply: %v\n", err)
@@ -77,20 +95,20 @@ func runApply(ctx context.Context, e *env, args []string) int {
 
 	p, mode := saved, reconcile.Saved
 	if saved != nil {
-		if p, err = filterSites(saved, *sites); err != nil {
+		if p, err = filterSites(saved, f.sites); err != nil {
 			fmt.Fprintf(e.stderr, "supctl apply: %v\n", err)
 			return exitUsage
 		}
 	} else {
 		mode = reconcile.Fresh
-		if p, err = rec.Plan(ctx, cfg, *sites); err != nil {
+		if p, err = rec.Plan(ctx, cfg, f.sites); err != nil {
 			fmt.Fprintf(e.stderr, "supctl apply: %v\n", err)
 			return reconcileExit(err)
 		}
 		// The plan is shown unless -q, and always before asking to apply it.
-		if !common.quiet || !*autoApprove {
+		if !f.common.quiet || !f.autoApprove {
 			text, _ := planview.Lookup("text")
-			if err := text.Render(e.stdout, p, planview.Options{Color: e.useColor(&common)}); err != nil {
+			if err := text.Render(e.stdout, p, planview.Options{Color: e.useColor(&f.common)}); err != nil {
 				fmt.Fprintf(e.stderr, "supctl apply: write output: %v\n", err)
 				return exitTarget
 			}
@@ -98,7 +116,7 @@ func runApply(ctx context.Context, e *env, args []string) int {
 		if s := p.Summary(); s.Changes == 0 && s.Manual == 0 {
 			return exitOK
 		}
-		if !*autoApprove && p.Summary().Changes > 0 && !confirm(e) {
+		if !f.autoApprove && p.Summary().Changes > 0 && !confirm(e) {
 			fmt.Fprintln(e.stderr, "Apply cancelled: nothing changed.")
 			return exitTarget
 		}
@@ -131,7 +149,7 @@ func runApply(ctx context.Context, e *env, args []string) int {
 			return reconcileExit(err)
 		}
 	}
-	if !common.quiet && len(codes) > 0 {
+	if !f.common.quiet && len(codes) > 0 {
 		fmt.Fprintln(e.stdout, planview.ApplySummary(steps, time.Since(start), codes))
 	}
 	if applyErr != nil {

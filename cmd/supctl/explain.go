@@ -6,29 +6,43 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/supctl/supctl/policies"
 )
 
-func init() {
-	register(&command{
-		name:    "explain",
-		usage:   "explain RULE",
-		summary: "tell why a rule matters and show a minimal fix",
-		run:     runExplain,
-	})
+func init() { register(newExplainCmd) }
+
+func newExplainCmd(e *env) *cobra.Command {
+	c := newCommand("explain RULE", "tell why a rule matters and show a minimal fix", `  # Why SSL matters in native mode, and how to fix it.
+  supctl explain SUP005`)
+	c.RunE = runWith(e, runExplain)
+	c.ValidArgsFunction = completeRuleIDs
+	return c
+}
+
+// completeRuleIDs offers the rule ids of the catalog, with their titles.
+func completeRuleIDs(_ *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	rules, err := policies.Catalog()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	ids := make([]cobra.Completion, len(rules))
+	for i, r := range rules {
+		ids[i] = cobra.CompletionWithDesc(r.ID, r.Title)
+	}
+	return ids, cobra.ShellCompDirectiveNoFileComp
 }
 
 func runExplain(_ context.Context, e *env, args []string) int {
-	var common commonFlags
-	fs := newFlagSet(commands["explain"], e, &common)
-	if done, code := parseFlags(fs, e, args); done {
-		return code
-	}
-	if fs.NArg() != 1 {
+	if len(args) != 1 {
 		fmt.Fprintf(e.stderr, "supctl explain: want exactly one rule id, e.g. supctl explain SUP005 (see --help)\n")
 		return exitUsage
 	}
-	ex, err := policies.Explain(fs.Arg(0))
+	ex, err := policies.Explain(args[0])
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl explain: %v\n", err)
 		if errors.Is(err, policies.ErrUnknownRule) {

@@ -1,14 +1,15 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
-// commonFlags are accepted by every command (SPEC §4).
+// commonFlags are the flags several commands share (SPEC §4); each command
+// registers only the groups it uses.
 type commonFlags struct {
 	endpoints string
 	tokenFile string
@@ -19,35 +20,36 @@ type commonFlags struct {
 	quiet     bool
 }
 
-// newFlagSet returns a flag set for cmd with the common flags registered.
-func newFlagSet(c *command, e *env, common *commonFlags) *pflag.FlagSet {
-	fs := pflag.NewFlagSet("supctl "+c.name, pflag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.SortFlags = false
+// registerNetworkFlags adds the flags that reach supd: endpoints, token, CA
+// and request timeout (plan, apply, watch, import).
+func registerNetworkFlags(fs *pflag.FlagSet, common *commonFlags) {
 	fs.StringVar(&common.endpoints, "endpoints", "", "endpoints file mapping server FQDNs to supd URLs (default supctl.endpoints.yaml beside the first PATH)")
 	fs.StringVar(&common.tokenFile, "token-file", "", "file holding the supd bearer token (default: $SUPCTL_TOKEN)")
 	fs.StringVar(&common.caFile, "ca-file", "", "PEM CA bundle to verify supd's TLS certificate")
 	fs.DurationVar(&common.timeout, "timeout", 10*time.Second, "per-request timeout")
-	fs.StringVar(&common.logFormat, "log-format", "text", "log format: text|json")
-	fs.BoolVar(&common.noColor, "no-color", false, "never color output")
-	fs.BoolVarP(&common.quiet, "quiet", "q", false, "print only what matters")
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: supctl %s\n\n%s\n\nFlags:\n%s", c.usage, c.summary, fs.FlagUsages())
-	}
-	return fs
 }
 
-// parseFlags parses args; done is true when the command must return code
-// at once (help asked, or a usage error already reported).
-func parseFlags(fs *pflag.FlagSet, e *env, args []string) (done bool, code int) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return true, exitOK
-		}
-		fmt.Fprintf(e.stderr, "%s: %v (see --help)\n", fs.Name(), err)
-		return true, exitUsage
+// registerOutputFlags adds --no-color and --quiet (commands that print a
+// report for people).
+func registerOutputFlags(fs *pflag.FlagSet, common *commonFlags) {
+	fs.BoolVar(&common.noColor, "no-color", false, "never color output")
+	fs.BoolVarP(&common.quiet, "quiet", "q", false, "print only what matters")
+}
+
+// newCommand returns a cobra command for a supctl subcommand: flags in the
+// order they are declared, interspersed with the arguments.
+func newCommand(use, short, example string) *cobra.Command {
+	c := &cobra.Command{Use: use, Short: short, Example: example}
+	c.Flags().SortFlags = false
+	return c
+}
+
+// completeValues makes shell completion offer values for flag.
+func completeValues(c *cobra.Command, flag string, values ...string) {
+	err := c.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+	if err != nil {
+		panic(err) // a programming error: the flag is not declared
 	}
-	return false, exitOK
 }
 
 // checkEnum reports a usage error unless value is one of allowed.

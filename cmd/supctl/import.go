@@ -10,66 +10,78 @@ import (
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/format"
 	cuejson "cuelang.org/go/encoding/json"
+	"github.com/spf13/cobra"
 
 	"github.com/supctl/supctl/reconcile"
 	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/schema"
 )
 
-func init() {
-	register(&command{
-		name:    "import",
-		usage:   "import --site CODE --server FQDN... [--out FILE] [--package NAME]",
-		summary: "write a config (CUE) from the observed state of running servers, to start a repo",
-		run:     runImport,
-	})
+func init() { register(newImportCmd) }
+
+// importFlags are the flags of supctl import.
+type importFlags struct {
+	common  commonFlags
+	site    string
+	servers []string
+	out     string
+	pkg     string
 }
 
-func runImport(ctx context.Context, e *env, args []string) int {
-	var common commonFlags
-	fs := newFlagSet(commands["import"], e, &common)
-	site := fs.String("site", "", "site code (required)")
-	servers := fs.StringArray("server", nil, "FQDN of a server of the site (repeatable; required)")
-	out := fs.String("out", "", "write the CUE to FILE (default: stdout)")
-	pkg := fs.String("package", "config", "CUE package name of the file")
-	if done, code := parseFlags(fs, e, args); done {
-		return code
-	}
+func newImportCmd(e *env) *cobra.Command {
+	f := &importFlags{}
+	c := newCommand("import --site CODE --server FQDN... [--out FILE] [--package NAME]",
+		"write a config (CUE) from the observed state of running servers, to start a repo", `  # Start a repo from site P01's running servers.
+  supctl import --site P01 --server cm01.corp.example.com --server sup01.corp.example.com --out sites/p01.cue
+
+  # Then check that the imported config plans to no changes.
+  supctl plan --detailed-exitcode sites/`)
+	c.RunE = runWith(e, f.run)
+	fs := c.Flags()
+	fs.StringVar(&f.site, "site", "", "site code (required)")
+	fs.StringArrayVar(&f.servers, "server", nil, "FQDN of a server of the site (repeatable; required)")
+	fs.StringVar(&f.out, "out", "", "write the CUE to FILE (default: stdout)")
+	fs.StringVar(&f.pkg, "package", "config", "CUE package name of the file")
+	registerNetworkFlags(fs, &f.common)
+	return c
+}
+
+func (f *importFlags) run(ctx context.Context, e *env, args []string) int {
 	switch {
-	case fs.NArg() > 0:
-		fmt.Fprintf(e.stderr, "supctl import: unexpected arguments %v\n", fs.Args())
+	case len(args) > 0:
+		fmt.Fprintf(e.stderr, "supctl import: unexpected arguments %v\n", args)
 		return exitUsage
-	case *site == "" || len(*servers) == 0:
+	case f.site == "" || len(f.servers) == 0:
 		fmt.Fprintln(e.stderr, "supctl import: --site and at least one --server are required")
 		return exitUsage
-	case !ast.IsValidIdent(*pkg):
-		fmt.Fprintf(e.stderr, "supctl import: --package %q is not a CUE identifier\n", *pkg)
+	case !ast.IsValidIdent(f.pkg):
+		fmt.Fprintf(e.stderr, "supctl import: --package %q is not a CUE identifier\n", f.pkg)
 		return exitUsage
 	}
-	rec, err := newReconciler(e, &common, nil, reconcile.Options{})
+	rec, err := newReconciler(e, &f.common, nil, reconcile.Options{})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
 		return exitUsage
 	}
-	obs, err := rec.Observe(ctx, *servers)
+	obs, err := rec.Observe(ctx, f.servers)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
 		return exitTarget
 	}
-	s, err := importSite(*site, obs)
+	s, err := importSite(f.site, obs)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
 		return exitTarget
 	}
-	src, err := siteCUE(*pkg, s)
+	src, err := siteCUE(f.pkg, s)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
 		return exitTarget
 	}
-	if *out == "" {
+	if f.out == "" {
 		_, err = e.stdout.Write(src)
 	} else {
-		err = os.WriteFile(*out, src, 0o644)
+		err = os.WriteFile(f.out, src, 0o644)
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl import: write: %v\n", err)

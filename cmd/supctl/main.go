@@ -5,13 +5,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"sort"
-	"strings"
 	"syscall"
 )
 
@@ -40,19 +37,6 @@ type env struct {
 	stderrTerminal bool
 }
 
-// command is one subcommand of supctl.
-type command struct {
-	name    string
-	usage   string // the synopsis after "supctl "
-	summary string // one line for `supctl help`
-	run     func(ctx context.Context, e *env, args []string) int
-}
-
-// commands is the command table; each command lives in its own file.
-var commands = map[string]*command{}
-
-func register(c *command) { commands[c.name] = c }
-
 func main() {
 	tuneGC(os.Args[1:])
 	ctx, stop := signalContext(os.Args[1:])
@@ -61,51 +45,6 @@ func main() {
 	code := run(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)
-}
-
-// run dispatches to a subcommand and returns the exit code.
-func run(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 {
-		usage(e.stderr)
-		return exitUsage
-	}
-	name := args[0]
-	switch name {
-	case "-h", "--help", "help":
-		if len(args) > 1 {
-			if c, ok := commands[args[1]]; ok {
-				return c.run(ctx, e, []string{"--help"})
-			}
-			fmt.Fprintf(e.stderr, "supctl: unknown command %q\n", args[1])
-			return exitUsage
-		}
-		usage(e.stdout)
-		return exitOK
-	case "-v", "--version":
-		name = "version"
-	}
-	c, ok := commands[name]
-	if !ok {
-		fmt.Fprintf(e.stderr, "supctl: unknown command %q (run 'supctl help')\n", name)
-		return exitUsage
-	}
-	return c.run(ctx, e, args[1:])
-}
-
-func usage(w io.Writer) {
-	var b strings.Builder
-	b.WriteString("supctl keeps Configuration Manager software update points as code.\n\nUsage:\n")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(&b, "  supctl %-9s %s\n", n, commands[n].summary)
-	}
-	b.WriteString("\nRun 'supctl COMMAND --help' for a command's flags.\n")
-	b.WriteString("Exit codes: 0 ok, 1 findings, 2 changes pending (plan --detailed-exitcode), 3 usage,\n4 target error, 5 verification failed.\n")
-	io.WriteString(w, b.String())
 }
 
 // signalContext returns the context commands run in. apply and watch stop

@@ -8,53 +8,75 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/spf13/cobra"
+
 	"github.com/supctl/supctl/cmd/supctl/internal/output"
 	"github.com/supctl/supctl/cmd/supctl/internal/planview"
 	"github.com/supctl/supctl/reconcile"
 	"github.com/supctl/supctl/schema"
 )
 
-func init() {
-	register(&command{
-		name:    "plan",
-		usage:   "plan [PATH...] [--site CODE]... [--out FILE] [--detailed-exitcode] [--diff] [--format text|json]",
-		summary: "show the steps that bring the servers to the config, in a safe order",
-		run:     runPlan,
-	})
+func init() { register(newPlanCmd) }
+
+// planFlags are the flags of supctl plan.
+type planFlags struct {
+	common      commonFlags
+	sites       []string
+	out         string
+	detailed    bool
+	diff        bool
+	format      string
+	parallelism int
 }
 
-func runPlan(ctx context.Context, e *env, args []string) int {
-	var common commonFlags
-	fs := newFlagSet(commands["plan"], e, &common)
-	sites := fs.StringArray("site", nil, "plan only this site (repeatable)")
-	out := fs.String("out", "", "save the plan (JSON) to FILE for apply --plan")
-	detailed := fs.Bool("detailed-exitcode", false, "exit 2 when changes are pending")
-	diff := fs.Bool("diff", false, "add a unified diff of observed vs desired state per server")
-	format := fs.String("format", "text", "output format: text|json")
-	parallelism := fs.Int("parallelism", 10, "servers observed at once")
-	if done, code := parseFlags(fs, e, args); done {
-		return code
-	}
-	view, err := planview.Lookup(*format)
+func newPlanCmd(e *env) *cobra.Command {
+	f := &planFlags{}
+	c := newCommand("plan [PATH...] [--site CODE]... [--out FILE] [--detailed-exitcode] [--diff] [--format text|json]",
+		"show the steps that bring the servers to the config, in a safe order", `  # Show what apply would change (the servers are only read).
+  supctl plan
+
+  # Only site P01, with a diff of observed vs desired state per server.
+  supctl plan --site P01 --diff
+
+  # Save the plan for a later 'supctl apply --plan tfplan.json'.
+  supctl plan --out tfplan.json
+
+  # In CI: exit 2 when changes are pending, 0 when none.
+  supctl plan --detailed-exitcode -q`)
+	c.RunE = runWith(e, f.run)
+	fs := c.Flags()
+	fs.StringArrayVar(&f.sites, "site", nil, "plan only this site (repeatable)")
+	fs.StringVar(&f.out, "out", "", "save the plan (JSON) to FILE for apply --plan")
+	fs.BoolVar(&f.detailed, "detailed-exitcode", false, "exit 2 when changes are pending")
+	fs.BoolVar(&f.diff, "diff", false, "add a unified diff of observed vs desired state per server")
+	fs.StringVar(&f.format, "format", "text", "output format: text|json")
+	fs.IntVar(&f.parallelism, "parallelism", 10, "servers observed at once")
+	registerNetworkFlags(fs, &f.common)
+	registerOutputFlags(fs, &f.common)
+	completeValues(c, "format", planview.Formats()...)
+	return c
+}
+
+func (f *planFlags) run(ctx context.Context, e *env, paths []string) int {
+	view, err := planview.Lookup(f.format)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl plan: --format: %v\n", err)
 		return exitUsage
 	}
-	if *parallelism < 1 {
-		fmt.Fprintf(e.stderr, "supctl plan: --parallelism %d must be at least 1\n", *parallelism)
+	if f.parallelism < 1 {
+		fmt.Fprintf(e.stderr, "supctl plan: --parallelism %d must be at least 1\n", f.parallelism)
 		return exitUsage
 	}
-	paths := fs.Args()
-	cfg, code := loadValidConfig(ctx, e, "plan", paths, *sites)
+	cfg, code := loadValidConfig(ctx, e, "plan", paths, f.sites)
 	if cfg == nil {
 		return code
 	}
-	rec, err := newReconciler(e, &common, paths, reconcile.Options{Parallelism: *parallelism})
+	rec, err := newReconciler(e, &f.common, paths, reconcile.Options{Parallelism: f.parallelism})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl plan: %v\n", err)
 		return exitUsage
 	}
-	p, err := rec.Plan(ctx, cfg, *sites)
+	p, err := rec.Plan(ctx, cfg, f.sites)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl plan: %v\n", err)
 		return reconcileExit(err)
@@ -63,14 +85,14 @@ func runPlan(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "supctl plan: %v\n", err)
 		return exitUsage
 	}
-	if *out != "" {
-		if err := writePlan(*out, p); err != nil {
+	if f.out != "" {
+		if err := writePlan(f.out, p); err != nil {
 			fmt.Fprintf(e.stderr, "supctl plan: %v\n", err)
 			return exitUsage
 		}
 	}
-	if !common.quiet || *format != "text" {
-		if err := view.Render(e.stdout, p, planview.Options{Diff: *diff, Color: e.useColor(&common)}); err != nil {
+	if !f.common.quiet || f.format != "text" {
+		if err := view.Render(e.stdout, p, planview.Options{Diff: f.diff, Color: e.useColor(&f.common)}); err != nil {
 			fmt.Fprintf(e.stderr, "supctl plan: write output: %v\n", err)
 			return exitTarget
 		}
@@ -78,7 +100,7 @@ func runPlan(ctx context.Context, e *env, args []string) int {
 	switch s := p.Summary(); {
 	case s.Manual > 0:
 		return exitTarget // apply would refuse: a manual step is required
-	case *detailed && s.Changes > 0:
+	case f.detailed && s.Changes > 0:
 		return exitChanges
 	}
 	return exitOK

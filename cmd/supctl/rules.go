@@ -8,30 +8,35 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
 	"github.com/supctl/supctl/policies"
 )
 
-func init() {
-	register(&command{
-		name:    "rules",
-		usage:   "rules [--format text|json|markdown]",
-		summary: "list the rule catalog (from the policies' METADATA)",
-		run:     runRules,
-	})
+func init() { register(newRulesCmd) }
+
+// rulesFormats are the output formats of supctl rules.
+var rulesFormats = []string{"text", "json", "markdown"}
+
+func newRulesCmd(e *env) *cobra.Command {
+	var format string
+	c := newCommand("rules [--format text|json|markdown]", "list the rule catalog (from the policies' METADATA)", `  # Every rule with its severity and title.
+  supctl rules
+
+  # The rule reference as Markdown (policies/RULES.md).
+  supctl rules --format markdown > RULES.md`)
+	c.RunE = runWith(e, func(ctx context.Context, e *env, args []string) int { return runRules(ctx, e, format, args) })
+	c.Flags().StringVar(&format, "format", "text", "output format: text|json|markdown")
+	completeValues(c, "format", rulesFormats...)
+	return c
 }
 
-func runRules(_ context.Context, e *env, args []string) int {
-	var common commonFlags
-	fs := newFlagSet(commands["rules"], e, &common)
-	format := fs.String("format", "text", "output format: text|json|markdown")
-	if done, code := parseFlags(fs, e, args); done {
-		return code
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "supctl rules: unexpected argument %q (see --help)\n", fs.Arg(0))
+func runRules(_ context.Context, e *env, format string, args []string) int {
+	if len(args) > 0 {
+		fmt.Fprintf(e.stderr, "supctl rules: unexpected argument %q (see --help)\n", args[0])
 		return exitUsage
 	}
-	if !checkEnum(e, "rules", "format", *format, "text", "json", "markdown") {
+	if !checkEnum(e, "rules", "format", format, rulesFormats...) {
 		return exitUsage
 	}
 	rules, err := policies.Catalog()
@@ -39,7 +44,7 @@ func runRules(_ context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "supctl rules: %v\n", err)
 		return exitUsage
 	}
-	switch *format {
+	switch format {
 	case "json":
 		err = renderRulesJSON(e.stdout, rules)
 	case "markdown":

@@ -6,31 +6,48 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/supctl/supctl/cmd/supctl/internal/output"
 	"github.com/supctl/supctl/cmd/supctl/internal/vet"
 	"github.com/supctl/supctl/policies"
 	"github.com/supctl/supctl/schema"
 )
 
-func init() {
-	register(&command{
-		name:    "vet",
-		usage:   "vet [PATH...] [--format text|json|sarif|junit|github] [--strict] [--show-waived]",
-		summary: "check a config repo against the schema and the rule catalog",
-		run:     runVet,
-	})
+func init() { register(newVetCmd) }
+
+// vetFlags are the flags of supctl vet.
+type vetFlags struct {
+	common     commonFlags
+	format     string
+	strict     bool
+	showWaived bool
 }
 
-func runVet(ctx context.Context, e *env, args []string) int {
-	var common commonFlags
-	fs := newFlagSet(commands["vet"], e, &common)
-	format := fs.String("format", "text", "output format: text|json|sarif|junit|github")
-	strict := fs.Bool("strict", false, "fail on warnings too")
-	showWaived := fs.Bool("show-waived", false, "list waived findings and waivers that match nothing")
-	if done, code := parseFlags(fs, e, args); done {
-		return code
-	}
-	out, err := output.Lookup(*format)
+func newVetCmd(e *env) *cobra.Command {
+	f := &vetFlags{}
+	c := newCommand("vet [PATH...] [--format text|json|sarif|junit|github] [--strict] [--show-waived]",
+		"check a config repo against the schema and the rule catalog", `  # Vet the repo in the current directory (exit 1 on errors).
+  supctl vet
+
+  # Vet two directories, failing on warnings too.
+  supctl vet --strict sites/ waivers/
+
+  # SARIF for code scanning, JUnit for CI test reports.
+  supctl vet --format sarif > supctl.sarif
+  supctl vet --format junit > supctl-junit.xml`)
+	c.RunE = runWith(e, f.run)
+	fs := c.Flags()
+	fs.StringVar(&f.format, "format", "text", "output format: text|json|sarif|junit|github")
+	fs.BoolVar(&f.strict, "strict", false, "fail on warnings too")
+	fs.BoolVar(&f.showWaived, "show-waived", false, "list waived findings and waivers that match nothing")
+	registerOutputFlags(fs, &f.common)
+	completeValues(c, "format", output.Names()...)
+	return c
+}
+
+func (f *vetFlags) run(ctx context.Context, e *env, paths []string) int {
+	out, err := output.Lookup(f.format)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl vet: --format: %v\n", err)
 		return exitUsage
@@ -39,22 +56,22 @@ func runVet(ctx context.Context, e *env, args []string) int {
 	if checker == nil {
 		return code
 	}
-	rep, code := vetRepo(ctx, e, checker, fs.Args())
+	rep, code := vetRepo(ctx, e, checker, paths)
 	if rep == nil {
 		return code
 	}
-	if output.NeedsCatalog(*format) {
+	if output.NeedsCatalog(f.format) {
 		if rep.Rules, err = policies.Catalog(); err != nil {
 			fmt.Fprintf(e.stderr, "supctl vet: %v\n", err)
 			return exitUsage
 		}
 	}
-	opts := output.Options{ShowWaived: *showWaived, Quiet: common.quiet, Color: e.useColor(&common), ToolVersion: version}
+	opts := output.Options{ShowWaived: f.showWaived, Quiet: f.common.quiet, Color: e.useColor(&f.common), ToolVersion: version}
 	if err := out.Render(e.stdout, rep, opts); err != nil {
 		fmt.Fprintf(e.stderr, "supctl vet: write output: %v\n", err)
 		return exitFindings
 	}
-	return rep.ExitCode(*strict)
+	return rep.ExitCode(f.strict)
 }
 
 // newChecker compiles the rule catalog, with today's date taken from

@@ -7,55 +7,73 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/supctl/supctl/cmd/supctl/internal/watch"
 	"github.com/supctl/supctl/reconcile"
 	"github.com/supctl/supctl/schema"
 )
 
-func init() {
-	register(&command{
-		name:    "watch",
-		usage:   "watch [PATH...] [--interval D] [--debounce D] [--metrics-addr ADDR] [--dry-run] [--once]",
-		summary: "apply the config repo on every change and correct drift every interval",
-		run:     runWatch,
-	})
+func init() { register(newWatchCmd) }
+
+// watchFlags are the flags of supctl watch.
+type watchFlags struct {
+	common      commonFlags
+	interval    time.Duration
+	debounce    time.Duration
+	metricsAddr string
+	dryRun      bool
+	once        bool
 }
 
-func runWatch(ctx context.Context, e *env, args []string) int {
-	var common commonFlags
-	fs := newFlagSet(commands["watch"], e, &common)
-	interval := fs.Duration("interval", 5*time.Minute, "period of the drift check (±10% jitter)")
-	debounce := fs.Duration("debounce", 300*time.Millisecond, "quiet time after a change before the repo is vetted again")
-	metricsAddr := fs.String("metrics-addr", "127.0.0.1:9464", "address of /metrics and /healthz (empty: none)")
-	dryRun := fs.Bool("dry-run", false, "report drift, change nothing")
-	once := fs.Bool("once", false, "vet and reconcile every site once, then exit")
-	if done, code := parseFlags(fs, e, args); done {
-		return code
-	}
-	if !checkEnum(e, "watch", "log-format", common.logFormat, "text", "json") {
+func newWatchCmd(e *env) *cobra.Command {
+	f := &watchFlags{}
+	c := newCommand("watch [PATH...] [--interval D] [--debounce D] [--metrics-addr ADDR] [--dry-run] [--once]",
+		"apply the config repo on every change and correct drift every interval", `  # Keep the servers at the repo in the current directory, for good.
+  supctl watch --token-file /etc/supctl/token
+
+  # Report drift every minute without changing anything.
+  supctl watch --dry-run --interval 1m
+
+  # One pass over every site, then exit (cron, CI).
+  supctl watch --once --log-format json`)
+	c.RunE = runWith(e, f.run)
+	fs := c.Flags()
+	fs.DurationVar(&f.interval, "interval", 5*time.Minute, "period of the drift check (±10% jitter)")
+	fs.DurationVar(&f.debounce, "debounce", 300*time.Millisecond, "quiet time after a change before the repo is vetted again")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "127.0.0.1:9464", "address of /metrics and /healthz (empty: none)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "report drift, change nothing")
+	fs.BoolVar(&f.once, "once", false, "vet and reconcile every site once, then exit")
+	fs.StringVar(&f.common.logFormat, "log-format", "text", "log format: text|json")
+	registerNetworkFlags(fs, &f.common)
+	completeValues(c, "log-format", "text", "json")
+	return c
+}
+
+func (f *watchFlags) run(ctx context.Context, e *env, paths []string) int {
+	if !checkEnum(e, "watch", "log-format", f.common.logFormat, "text", "json") {
 		return exitUsage
 	}
-	if *interval <= 0 || *debounce <= 0 {
+	if f.interval <= 0 || f.debounce <= 0 {
 		fmt.Fprintf(e.stderr, "supctl watch: --interval and --debounce must be positive\n")
 		return exitUsage
 	}
-	paths := fs.Args()
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	log := watchLogger(e, common.logFormat)
+	log := watchLogger(e, f.common.logFormat)
 	checker, code := newChecker(ctx, e)
 	if checker == nil {
 		return code
 	}
-	r, err := newReconciler(e, &common, paths, reconcile.Options{})
+	r, err := newReconciler(e, &f.common, paths, reconcile.Options{})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl watch: %v\n", err)
 		return exitUsage
 	}
 	metrics := watch.NewMetrics()
-	if *metricsAddr != "" && !*once {
-		srv, err := watch.Listen(*metricsAddr, metrics)
+	if f.metricsAddr != "" && !f.once {
+		srv, err := watch.Listen(f.metricsAddr, metrics)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "supctl watch: %v\n", err)
 			return exitUsage
@@ -71,7 +89,7 @@ func runWatch(ctx context.Context, e *env, args []string) int {
 	}
 	err = watch.Run(ctx, watch.Options{
 		Paths: paths, Checker: checker, Reconciler: watchSiteReconciler{r}, Metrics: metrics,
-		Interval: *interval, Debounce: *debounce, DryRun: *dryRun, Once: *once,
+		Interval: f.interval, Debounce: f.debounce, DryRun: f.dryRun, Once: f.once,
 		Logger: log, Findings: e.stderr,
 	})
 	switch {
