@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -78,7 +79,7 @@ func TestKill9MidApply(t *testing.T) {
 	t.Logf("killed supctl after:\n%s", out.String())
 
 	// Without waiting for leases, the rerun is refused (exit 4) …
-	if err := supctl().Run(); err == nil || err.(*exec.ExitError).ExitCode() != 4 {
+	if err := supctl().Run(); !isExit(err, 4) {
 		t.Fatalf("rerun without --lock-timeout = %v, want exit 4 (leases of the killed run)", err)
 	}
 	// … with a lock timeout beyond the TTL, it converges.
@@ -89,4 +90,10 @@ func TestKill9MidApply(t *testing.T) {
 		t.Fatalf("rerun: %v\n%s", err, out2.String())
 	}
 	c.assertConverged(t, ctx, c.reconciler(Options{}), b)
+}
+
+// isExit reports whether err is an *exec.ExitError with the given code.
+func isExit(err error, code int) bool {
+	ee, ok := errors.AsType[*exec.ExitError](err)
+	return ok && ee.ExitCode() == code
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -34,7 +35,8 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits": cmdExits,
+			"exits":        cmdExits,
+			"unprivileged": cmdUnprivileged,
 		},
 	})
 }
@@ -63,4 +65,38 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", strings.Join(args[1:], " "), got, want)
 	}
+}
+
+// cmdUnprivileged is exits for a command that must not run as root, whom
+// file modes do not stop:
+//
+//	unprivileged 1 supctl vet unreadable
+//
+// As root it runs the command as user nobody (setpriv), from a copy of the
+// program in $WORK, after making the directories above $WORK traversable;
+// as anyone else it is exits.
+func cmdUnprivileged(ts *testscript.TestScript, neg bool, args []string) {
+	if os.Geteuid() != 0 {
+		cmdExits(ts, neg, args)
+		return
+	}
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: unprivileged CODE COMMAND [ARG...]")
+	}
+	work := ts.Getenv("WORK")
+	for d := work; d != filepath.Dir(d); d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		ts.Check(err)
+		if fi.Mode().Perm()&0o001 == 0 {
+			ts.Check(os.Chmod(d, fi.Mode().Perm()|0o011))
+		}
+	}
+	prog, err := exec.LookPath(args[1])
+	ts.Check(err)
+	bin := filepath.Join(work, ".unprivileged", filepath.Base(prog))
+	ts.Check(os.MkdirAll(filepath.Dir(bin), 0o755))
+	src, err := os.ReadFile(prog)
+	ts.Check(err)
+	ts.Check(os.WriteFile(bin, src, 0o755))
+	cmdExits(ts, false, append([]string{args[0], "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", bin}, args[2:]...))
 }

@@ -1,7 +1,11 @@
 package main
 
 import (
+	"fmt"
+	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -14,12 +18,13 @@ import (
 // only apply and watch implement, so a vet that hung could not be stopped
 // by `timeout` or Ctrl-C.
 func TestVetDiesOnSIGTERM(t *testing.T) {
-	dir := schematest.WriteRepo(t, map[string][]byte{"sites.yaml": schematest.SitesYAML(1000, 2)})
+	src := schematest.SitesYAML(1000, 2)
+	dir := schematest.WriteRepo(t, map[string][]byte{"sites.yaml": src})
 	cmd := exec.Command("supctl", "vet", dir)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond) // past start-up, inside the load (which takes ~0.5 s)
+	waitRead(t, cmd.Process.Pid, len(src))
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -28,4 +33,27 @@ func TestVetDiesOnSIGTERM(t *testing.T) {
 	if !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
 		t.Errorf("vet after SIGTERM: %v (%v), want killed by SIGTERM", err, cmd.ProcessState)
 	}
+}
+
+// waitRead waits until process pid has read at least n bytes (rchar in
+// /proc/PID/io): once it has read the whole repo file, vet is inside the
+// load, parsing and evaluating it.
+func waitRead(t *testing.T, pid, n int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
+		if err != nil {
+			t.Fatalf("vet is gone before it read the repo: %v", err)
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "rchar: "); ok {
+				if got, err := strconv.Atoi(v); err == nil && got >= n {
+					return
+				}
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("vet did not read %d bytes within 30 s", n)
 }

@@ -248,7 +248,9 @@ func TestCAFile(t *testing.T) {
 		t.Fatalf("without the CA file: %v, want a permanent error", err)
 	}
 	empty := filepath.Join(t.TempDir(), "empty.pem")
-	os.WriteFile(empty, []byte("not pem"), 0o644)
+	if err := os.WriteFile(empty, []byte("not pem"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := client.New(srv.URL, client.Options{CAFile: empty}); err == nil {
 		t.Fatal("a CA file without certificates was accepted")
 	}

@@ -140,7 +140,13 @@ func TestLoadStateRejectsDamage(t *testing.T) {
 		"document edited": func(s string) string { return strings.Replace(s, `"siteCode":"P01"`, `"siteCode":"P02"`, 1) },
 	} {
 		path := filepath.Join(t.TempDir(), "state.json")
-		os.WriteFile(path, []byte(edit(string(good))), 0o600)
+		bad := edit(string(good))
+		if bad == string(good) {
+			t.Fatalf("%s: the edit changed nothing: the case would test the good file", name)
+		}
+		if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := supd.LoadState(path); err == nil {
 			t.Errorf("%s: LoadState accepted it", name)
 		}

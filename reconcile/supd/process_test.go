@@ -306,8 +306,13 @@ func TestRestartKeepsStateAndIgnoresInit(t *testing.T) {
 	}
 	// A different --init must not matter now that the state file exists.
 	other := api.NewServer("other.corp.example.com")
-	b, _ := json.Marshal(other)
-	os.WriteFile(filepath.Join(dir, "init.json"), b, 0o644)
+	b, err := json.Marshal(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "init.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	p = startSupd(t, dir)
 	got, err := p.Client(t, readToken).GetState(ctx)
 	if err != nil || got.Version != 2 || !reflect.DeepEqual(got.Server, st.Server) {
@@ -324,7 +329,9 @@ func TestNoStateNoInit(t *testing.T) {
 		t.Fatalf("start without state or init: %v\n%s", err, out)
 	}
 	bad := filepath.Join(dir, "bad.json")
-	os.WriteFile(bad, []byte(`{"fqdn":"a.b","iis":{"vroots":{"Admin":[]}}}`), 0o644)
+	if err := os.WriteFile(bad, []byte(`{"fqdn":"a.b","iis":{"vroots":{"Admin":[]}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cmd = exec.Command(supdBin, "--listen", "127.0.0.1:0", "--state", filepath.Join(dir, "state.json"),
 		"--token-file", filepath.Join(dir, "tokens"), "--init", bad)
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "Admin") {

@@ -71,7 +71,10 @@ func TestGeneratedRepoLoads(t *testing.T) {
 	if out := os.Getenv("SUPCTL_BENCH_REPO"); out != "" {
 		// Write the 1,000-site repo for whole-process measurements.
 		dir := genRepo(t, 1000, 2)
-		b, _ := os.ReadFile(filepath.Join(dir, "sites.yaml"))
+		b, err := os.ReadFile(filepath.Join(dir, "sites.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(out, b, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -111,7 +111,9 @@ func TestWatchBacksOffAndRecovers(t *testing.T) {
 // stayed healthy, and running again converges.
 func TestWatchSIGTERMDuringApply(t *testing.T) {
 	t.Parallel()
-	s1 := startSupd(t, p01, "--latency", "100ms")
+	// Every request takes 400 ms: once the first step is in the audit log,
+	// the seven others need seconds, so the signal lands mid-apply.
+	s1 := startSupd(t, p01, "--latency", "400ms")
 	repo := t.TempDir()
 	writeFile(t, filepath.Join(repo, "p01.yaml"), sslYAML(p01.code, p01.fqdn, 7))
 	endpoints(t, repo, s1)
@@ -120,10 +122,17 @@ func TestWatchSIGTERMDuringApply(t *testing.T) {
 	if code := w.stop(t, syscall.SIGTERM); code != 0 {
 		t.Fatalf("exit %d after SIGTERM, want 0", code)
 	}
-	if w.countLogs("reconcile stopped", map[string]any{"site": "P01"})+w.countLogs("reconcile", map[string]any{"site": "P01"}) != 1 {
-		t.Errorf("the reconcile in flight did not end with a log line")
+	if n := w.countLogs("reconcile stopped", map[string]any{"site": "P01"}); n != 1 {
+		t.Errorf("%d \"reconcile stopped\" lines for P01, want 1: the signal did not stop the apply in flight", n)
 	}
-	t.Logf("stopped after %d of 8 steps", len(s1.events(t))-1)
+	if n := w.countLogs("reconcile", map[string]any{"site": "P01"}); n != 0 {
+		t.Errorf("%d finished reconciles of P01, want 0: the apply was not interrupted", n)
+	}
+	applied := len(s1.events(t)) - 1
+	if applied < 1 || applied >= 8 {
+		t.Fatalf("%d of 8 steps applied when SIGTERM arrived, want a stop between two steps", applied)
+	}
+	t.Logf("stopped after %d of 8 steps", applied)
 
 	lease, err := s1.proc.Client(t, testerToken).TakeLease(context.Background(), "tester", 5*time.Second)
 	if err != nil {

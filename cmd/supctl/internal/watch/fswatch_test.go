@@ -55,14 +55,29 @@ func waitChange(t *testing.T, changed <-chan struct{}, what string) {
 	}
 }
 
+// settle drains changed until it has been quiet for ten debounce periods,
+// so that a signal left over from the previous step cannot pass for the
+// next step's.
+func settle(changed <-chan struct{}) {
+	for {
+		select {
+		case <-changed:
+		case <-time.After(200 * time.Millisecond):
+			return
+		}
+	}
+}
+
 func TestRepoWatcherSeesEdits(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "site.yaml"), "a: 1\n")
 	_, changed := startWatcher(t, dir)
 
+	settle(changed)
 	writeFile(t, filepath.Join(dir, "site.yaml"), "a: 2\n")
 	waitChange(t, changed, "in-place write")
 
+	settle(changed)
 	// An editor's save: write a temporary file, rename it over the original.
 	tmp := filepath.Join(dir, ".site.yaml.swp")
 	writeFile(t, tmp, "a: 3\n")
@@ -71,12 +86,15 @@ func TestRepoWatcherSeesEdits(t *testing.T) {
 	}
 	waitChange(t, changed, "rename-and-replace save")
 
+	settle(changed)
 	// A new file in a new directory: the directory is watched from then on.
 	writeFile(t, filepath.Join(dir, "sites", "p02", "site.cue"), "b: 1\n")
 	waitChange(t, changed, "new file in a new directory")
+	settle(changed)
 	writeFile(t, filepath.Join(dir, "sites", "p02", "site.cue"), "b: 2\n")
 	waitChange(t, changed, "edit in the new directory")
 
+	settle(changed)
 	if err := os.RemoveAll(filepath.Join(dir, "sites")); err != nil {
 		t.Fatal(err)
 	}
