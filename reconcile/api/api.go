@@ -169,8 +169,13 @@ type Event struct {
 	// VersionBefore and VersionAfter bracket the change (0 and 1 for init).
 	VersionBefore int64 `json:"versionBefore"`
 	VersionAfter  int64 `json:"versionAfter"`
-	// Server is the whole document after the change.
+	// Server is the whole document after the change (for a real backend: as
+	// read on the machine after the op ran).
 	Server Server `json:"server"`
+	// Outcome is empty for an op whose effect is in place, or says why the
+	// op failed when a real backend ran it and the answer was not 200 (the
+	// document is then what was read after it; SPEC §6.3).
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // LeaseRequest is the body of POST /v1/lease.

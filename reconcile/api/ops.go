@@ -8,8 +8,9 @@ import (
 	"io"
 )
 
-// Operation names (SPEC §6.2). OpInit names the first audit-log event only;
-// it cannot be sent.
+// Operation names (SPEC §6.2). OpInit names the first audit-log event only
+// and OpObserve an audit-log event recording a change a real backend read on
+// its machine (actor ActorOutside, SPEC §6.3); neither can be sent.
 const (
 	OpAddBinding             = "iis.addBinding"
 	OpRemoveBinding          = "iis.removeBinding"
@@ -20,7 +21,12 @@ const (
 	OpSetSoftwareUpdatePoint = "cm.setSoftwareUpdatePoint"
 	OpSetClientAgent         = "cm.setClientAgent"
 	OpInit                   = "init"
+	OpObserve                = "observe"
 )
+
+// ActorOutside is the actor of OpObserve events: someone who changed the
+// machine without supd (by hand, in IIS Manager or the ConfigMgr console).
+const ActorOutside = "outside"
 
 // OpNames lists the eight operations a client can send, in SPEC order. Do not modify.
 var OpNames = []string{

@@ -17,6 +17,8 @@ type metrics struct {
 	reg      *prometheus.Registry
 	ops      *prometheus.CounterVec
 	requests *prometheus.CounterVec
+	// backendErrors counts failures of a machine backend by BackendErrorKind.
+	backendErrors *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -25,14 +27,18 @@ func newMetrics() *metrics {
 		ops: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "supd_ops_total",
 			Help: "Operations received on POST /v1/ops, by op (\"unknown\" for names that are not ops) and result " +
-				"(applied, noop, invalid, conflict, locked, bad_request, error).",
+				"(applied, noop, invalid, conflict, locked, bad_request, error; with a machine backend also failed, unavailable).",
 		}, []string{"op", "result"}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "supd_requests_total",
 			Help: "HTTP requests answered, by status code.",
 		}, []string{"code"}),
+		backendErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "supd_backend_errors_total",
+			Help: "Failures of the backend's machine, by kind (unreachable, auth, failed, no_effect).",
+		}, []string{"kind"}),
 	}
-	m.reg.MustRegister(m.ops, m.requests,
+	m.reg.MustRegister(m.ops, m.requests, m.backendErrors,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

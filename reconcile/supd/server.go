@@ -1,8 +1,9 @@
 // Package supd is the update point agent: one process per server, exposing
 // that server's update-point configuration over an authenticated HTTP API
 // (SPEC §6). The state lives in one file, rewritten atomically before every
-// answer that reports a change (see store.go for its format); the "sim"
-// backend (package sim) gives the operations their effect.
+// answer that reports a change (see store.go for its format); a Backend
+// (backend.go) gives the operations their effect: the "sim" model (package
+// sim) or a real machine (package windows).
 //
 // Decisions the SPEC leaves open, made here:
 //   - POST /v1/ops checks, in order: the body (400, 413 over 1 MiB), the
@@ -17,6 +18,21 @@
 //     learns it instead of writing unprotected.
 //   - Renewing extends the lease by the TTL it was taken with; releasing or
 //     renewing an unknown or expired lease is 404.
+//
+// With a backend that has a machine (SPEC §6.3):
+//   - GET /v1/state reads the machine unless the last read is younger than
+//     ReadCache; reads and ops are serialized (at most one script runs at a
+//     time), the lease calls are not held up by them.
+//   - A read that differs from the recorded document is appended to the
+//     audit log as op "observe" by actor "outside", which bumps the version.
+//   - POST /v1/ops re-reads first (without the cache), then checks as
+//     above on what it read, runs the op, re-reads, and answers 200 only when
+//     the op's effect is there (re-checking the op on the document read after
+//     it finds it in place). The op is recorded with that document whatever
+//     the outcome, with Outcome set when it failed, except when the machine
+//     refused it (422) and nothing changed.
+//   - A machine that cannot be reached is 503, any other failure of it 502;
+//     /healthz stays 200 and supd_backend_errors_total{kind} counts them.
 package supd
 
 import (
@@ -33,6 +49,7 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,6 +89,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock (lease expiry, event times). Default time.Now.
 	Now func() time.Time
+	// Backend gives the ops their effect. Default Sim{}.
+	Backend Backend
+	// ReadCache is how long a read of a machine backend may be reused by
+	// GET /v1/state. Default 0: every GET reads.
+	ReadCache time.Duration
 }
 
 // Server is the agent. Create it with New and serve Handler.
@@ -81,9 +103,13 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 
-	mu      sync.Mutex               // serializes changes; readers use snap
-	snap    atomic.Pointer[snapshot] // the last committed (persisted) state
-	applied int                      // ops that changed the state, this process
+	mu         sync.Mutex               // serializes changes; readers use snap
+	snap       atomic.Pointer[snapshot] // the last committed (persisted) state
+	appliedOps int                      // ops that changed the state, this process
+
+	backend   Backend
+	machineMu sync.Mutex // serializes the machine's reads and ops; taken before mu
+	readAt    time.Time  // when the last successful read of the machine started; under machineMu
 
 	rngMu sync.Mutex
 	rng   *mrand.Rand
@@ -113,6 +139,12 @@ func New(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Backend == nil {
+		opts.Backend = Sim{}
+	}
+	if opts.ReadCache < 0 {
+		return nil, fmt.Errorf("new supd: ReadCache %v is negative", opts.ReadCache)
+	}
 	seed := opts.Seed
 	if seed == 0 {
 		seed = mrand.Uint64()
@@ -121,6 +153,7 @@ func New(opts Options) (*Server, error) {
 		opts:    opts,
 		log:     opts.Logger,
 		metrics: newMetrics(),
+		backend: opts.Backend,
 		rng:     mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 	}
 	removeStaleTemps(opts.StatePath, s.log)
@@ -128,8 +161,18 @@ func New(opts Options) (*Server, error) {
 	switch {
 	case err == nil:
 		s.log.Info("state loaded", "path", opts.StatePath, "version", snap.version, "events", len(snap.events))
-	case errors.Is(err, fs.ErrNotExist) && opts.Init != nil:
-		if snap, err = s.initSnapshot(*opts.Init); err != nil {
+	case errors.Is(err, fs.ErrNotExist) && (opts.Init != nil || s.backend.Machine()):
+		init := opts.Init
+		if init == nil {
+			// The machine is the truth: it gives the starting document.
+			doc, err := s.backend.Read(context.Background())
+			if err != nil {
+				return nil, fmt.Errorf("new supd: read the starting document: %w", err)
+			}
+			s.readAt = opts.Now()
+			init = &doc
+		}
+		if snap, err = s.initSnapshot(*init); err != nil {
 			return nil, err
 		}
 		if err := s.persist(snap); err != nil {
@@ -286,8 +329,18 @@ func (s *Server) roll() float64 {
 	return s.rng.Float64()
 }
 
-func (s *Server) handleState(w http.ResponseWriter, _ *http.Request, _ string) {
+func (s *Server) handleState(w http.ResponseWriter, r *http.Request, _ string) {
 	snap := s.snap.Load()
+	if s.backend.Machine() {
+		s.machineMu.Lock()
+		var err error
+		snap, err = s.refresh(r.Context(), s.opts.ReadCache)
+		s.machineMu.Unlock()
+		if err != nil {
+			s.backendFailed(w, "", err)
+			return
+		}
+	}
 	w.Header().Set("ETag", etag(snap.version))
 	writeRaw(w, http.StatusOK, snap.stateJSON)
 }
@@ -337,65 +390,212 @@ func (s *Server) handleOp(w http.ResponseWriter, r *http.Request, actor string) 
 		return
 	}
 
+	if s.backend.Machine() {
+		s.machineOp(w, r, actor, op, args, ifMatch)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := s.snap.Load()
-	now := s.opts.Now()
-	if body := leaseBlocks(cur.lease, r.Header.Get(api.HeaderLeaseID), now); body != nil {
-		s.metrics.op(op.Op, "locked")
-		writeError(w, http.StatusLocked, *body)
+	if !s.admit(w, r, cur, op.Op, args, ifMatch) {
 		return
 	}
-	next, changed, err := sim.Apply(cur.server, op.Op, args)
+	after, err := s.backend.Apply(r.Context(), cur.server, op.Op, args)
+	if err != nil {
+		s.fail(w, op.Op, fmt.Errorf("apply: %w", err))
+		return
+	}
+	snap, err := s.commitEvent(cur, api.Event{Actor: actor, Op: op.Op, Args: compactJSON(op.Args), Server: *after})
+	if err != nil {
+		s.fail(w, op.Op, err)
+		return
+	}
+	s.applied(w, op.Op, actor, snap)
+}
+
+// machineOp is handleOp on a backend with a machine (see the package doc).
+func (s *Server) machineOp(w http.ResponseWriter, r *http.Request, actor string, op api.Op, args any, ifMatch int64) {
+	s.machineMu.Lock()
+	defer s.machineMu.Unlock()
+	if _, err := s.refresh(r.Context(), 0); err != nil {
+		s.backendFailed(w, op.Op, err)
+		return
+	}
+	s.mu.Lock()
+	cur := s.snap.Load()
+	ok := s.admit(w, r, cur, op.Op, args, ifMatch)
+	s.mu.Unlock()
+	if !ok {
+		return
+	}
+	// Once started, the op runs to its end (bounded by the runner's
+	// timeout) even if the client goes away: stopping a script half-way
+	// would leave the machine half-changed.
+	ctx := context.WithoutCancel(r.Context())
+	started := s.opts.Now()
+	after, err := s.backend.Apply(ctx, cur.server, op.Op, args)
+	if err == nil {
+		if _, still, cerr := s.backend.Check(*after, op.Op, args); cerr != nil || still {
+			err = &BackendError{Kind: KindNoEffect, Err: errors.Join(
+				fmt.Errorf("%s ran, but its effect is not on the machine when read after it", op.Op), cerr)}
+		}
+	}
+	_, invalid := errors.AsType[*sim.InvalidError](err)
+	if after != nil {
+		s.readAt = started
+	}
+	if after != nil && (!invalid || !sameDocument(cur.server, *after)) {
+		ev := api.Event{Actor: actor, Op: op.Op, Args: compactJSON(op.Args), Server: *after}
+		if err != nil {
+			ev.Outcome = err.Error()
+		}
+		s.mu.Lock()
+		snap, cerr := s.commitEvent(s.snap.Load(), ev)
+		s.mu.Unlock()
+		if cerr != nil {
+			s.fail(w, op.Op, errors.Join(err, cerr))
+			return
+		}
+		if err == nil {
+			s.applied(w, op.Op, actor, snap)
+			return
+		}
+	}
+	if err == nil { // cannot happen: Apply returns a document or an error
+		s.fail(w, op.Op, errors.New("the backend returned neither a document nor an error"))
+		return
+	}
+	s.backendFailed(w, op.Op, err)
+}
+
+// admit checks op on cur: the lease (423), whether its effect is already in
+// place (200 with cur), If-Match (409) and its validity (422), in that
+// order. It answers and returns false unless the op is to run.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, cur *snapshot, name string, args any, ifMatch int64) bool {
+	if body := leaseBlocks(cur.lease, r.Header.Get(api.HeaderLeaseID), s.opts.Now()); body != nil {
+		s.metrics.op(name, "locked")
+		writeError(w, http.StatusLocked, *body)
+		return false
+	}
+	_, changed, err := s.backend.Check(cur.server, name, args)
 	switch {
 	case err == nil && !changed:
-		s.metrics.op(op.Op, "noop")
+		s.metrics.op(name, "noop")
 		w.Header().Set("ETag", etag(cur.version))
 		writeRaw(w, http.StatusOK, cur.stateJSON)
-		return
+		return false
 	case ifMatch >= 0 && ifMatch != cur.version:
-		s.metrics.op(op.Op, "conflict")
+		s.metrics.op(name, "conflict")
 		writeError(w, http.StatusConflict, api.ErrorBody{
 			Error:   fmt.Sprintf("version is %d, not %d", cur.version, ifMatch),
 			Version: cur.version,
 		})
-		return
+		return false
 	case err != nil:
-		s.metrics.op(op.Op, "invalid")
+		s.metrics.op(name, "invalid")
 		writeError(w, http.StatusUnprocessableEntity, api.ErrorBody{Error: err.Error()})
-		return
+		return false
 	}
+	return true
+}
 
-	evArgs := compactJSON(op.Args)
-	ev, err := json.Marshal(api.Event{
-		Seq: int64(len(cur.events)) + 1, Time: now.UTC(), Actor: actor, Op: op.Op, Args: evArgs,
-		VersionBefore: cur.version, VersionAfter: cur.version + 1, Server: next,
-	})
-	if err != nil {
-		s.fail(w, op.Op, fmt.Errorf("encode event: %w", err))
-		return
-	}
-	// Appending may write past cur.events' length into a shared array;
-	// published snapshots never read past their own length.
-	snap, err := newSnapshot(cur.version+1, next, cur.lease, append(cur.events, ev))
-	if err != nil {
-		s.fail(w, op.Op, err)
-		return
-	}
-	if err := s.persist(snap); err != nil {
-		s.fail(w, op.Op, err)
-		return
-	}
-	s.snap.Store(snap)
-	s.metrics.op(op.Op, "applied")
-	s.log.Info("op applied", "op", op.Op, "actor", actor, "version", snap.version)
-	s.applied++
-	if s.opts.CrashAfterOps > 0 && s.applied == s.opts.CrashAfterOps {
-		s.log.Warn("crashing as asked (--crash-after-ops)", "ops", s.applied, "version", snap.version)
+// applied answers 200 for an op committed as snap (and crashes first when
+// CrashAfterOps says so).
+func (s *Server) applied(w http.ResponseWriter, name, actor string, snap *snapshot) {
+	s.metrics.op(name, "applied")
+	s.log.Info("op applied", "op", name, "actor", actor, "version", snap.version)
+	s.appliedOps++
+	if s.opts.CrashAfterOps > 0 && s.appliedOps == s.opts.CrashAfterOps {
+		s.log.Warn("crashing as asked (--crash-after-ops)", "ops", s.appliedOps, "version", snap.version)
 		s.opts.Crash()
 	}
 	w.Header().Set("ETag", etag(snap.version))
 	writeRaw(w, http.StatusOK, snap.stateJSON)
+}
+
+// refresh reads the machine, unless the last read started less than maxAge
+// ago, and records a document that differs from the recorded one as an
+// "observe" event by "outside". It returns the state after. The caller holds
+// machineMu.
+func (s *Server) refresh(ctx context.Context, maxAge time.Duration) (*snapshot, error) {
+	started := s.opts.Now()
+	if maxAge > 0 && !s.readAt.IsZero() && started.Sub(s.readAt) < maxAge {
+		return s.snap.Load(), nil
+	}
+	doc, err := s.backend.Read(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	s.readAt = started
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.snap.Load()
+	if sameDocument(cur.server, doc) {
+		return cur, nil
+	}
+	snap, err := s.commitEvent(cur, api.Event{Actor: api.ActorOutside, Op: api.OpObserve, Args: json.RawMessage("{}"), Server: doc})
+	if err != nil {
+		return nil, err
+	}
+	s.log.Warn("the machine changed outside supd", "version", snap.version)
+	return snap, nil
+}
+
+// commitEvent appends ev (Actor, Op, Args, Server and Outcome set) to cur's
+// audit log as the next version, persists the result and publishes it. Every
+// event after init is appended here. The caller holds mu.
+func (s *Server) commitEvent(cur *snapshot, ev api.Event) (*snapshot, error) {
+	ev.Server = ev.Server.Clone()
+	ev.Server.Normalize()
+	ev.Seq = int64(len(cur.events)) + 1
+	ev.Time = s.opts.Now().UTC()
+	ev.VersionBefore, ev.VersionAfter = cur.version, cur.version+1
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		return nil, fmt.Errorf("encode event: %w", err)
+	}
+	// Appending may write past cur.events' length into a shared array;
+	// published snapshots never read past their own length.
+	snap, err := newSnapshot(ev.VersionAfter, ev.Server, cur.lease, append(cur.events, raw))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.persist(snap); err != nil {
+		return nil, err
+	}
+	s.snap.Store(snap)
+	return snap, nil
+}
+
+// sameDocument reports whether a and b are the same document once normalized.
+func sameDocument(a, b api.Server) bool {
+	a, b = a.Clone(), b.Clone()
+	a.Normalize()
+	b.Normalize()
+	return reflect.DeepEqual(a, b)
+}
+
+// backendFailed answers a failure of the backend: 422 when the machine
+// refused the op, 503 when it could not be reached, 502 otherwise.
+func (s *Server) backendFailed(w http.ResponseWriter, name string, err error) {
+	if _, ok := errors.AsType[*sim.InvalidError](err); ok {
+		s.metrics.op(name, "invalid")
+		writeError(w, http.StatusUnprocessableEntity, api.ErrorBody{Error: err.Error()})
+		return
+	}
+	kind, code, result := KindFailed, http.StatusBadGateway, "failed"
+	if be, ok := errors.AsType[*BackendError](err); ok {
+		kind = be.Kind
+		if be.Transient() {
+			code, result = http.StatusServiceUnavailable, "unavailable"
+		}
+	}
+	s.metrics.backendErrors.WithLabelValues(string(kind)).Inc()
+	if name != "" {
+		s.metrics.op(name, result)
+	}
+	s.log.Error("backend failed", "op", name, "kind", kind, "err", err)
+	writeError(w, code, api.ErrorBody{Error: err.Error()})
 }
 
 func (s *Server) fail(w http.ResponseWriter, op string, err error) {
