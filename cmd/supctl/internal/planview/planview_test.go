@@ -37,7 +37,7 @@ func TestText(t *testing.T) {
 	}{
 		{"steps", Options{}, []string{
 			"Site P01: 1 step on 1 server (healthy now), after P02\n   note: synchronization from CEN breaks until both sites are done\n",
-			`   1. sup01.corp.example.com  iis.vroots.ClientWebService: [] → ["Ssl"]  (iis.setSslFlags)` + "\n",
+			"   sup01.corp.example.com\n      1. ~ ClientWebService: require SSL\n",
 			"Site P02: 1 manual step; apply refuses this site until done",
 			"upgrade WSUS on cm02.corp.example.com",
 			"Plan: 1 change on 1 server in 1 site; every step keeps clients scanning.\n",

@@ -9,49 +9,58 @@ import (
 	"github.com/supctl/supctl/reconcile"
 )
 
-// textFormat prints numbered steps per site, each naming the server, the
-// field, old → new, then the summary line (SPEC §5.5). A site that waits
-// for others (SitePlan.After) says so on its first line: ", after CEN".
+// textFormat prints the plan for people (SPEC §5.5): per site a header,
+// the health reason of each ordering rule its steps follow, then the steps
+// in order, grouped by server, each a symbol and a sentence (Describe);
+// then the summary line. A site that waits for others (SitePlan.After) says
+// so on its first line: ", after CEN".
 type textFormat struct{}
+
+// ANSI styles, used only when Options.Color.
+const (
+	styleBold   = "\033[1m"
+	styleDim    = "\033[2m"
+	styleGreen  = "\033[32m"
+	styleRed    = "\033[31m"
+	styleYellow = "\033[33m"
+	styleCyan   = "\033[36m"
+	styleReset  = "\033[0m"
+)
 
 func (textFormat) Render(w io.Writer, p *reconcile.Plan, o Options) error {
 	var b strings.Builder
-	for _, sp := range p.Sites {
-		servers := map[string]bool{}
-		for _, st := range sp.Steps {
-			servers[st.Server] = true
+	paint := func(style, s string) string {
+		if !o.Color {
+			return s
 		}
+		return style + s + styleReset
+	}
+	for _, sp := range p.Sites {
+		v := Describe(sp)
 		switch {
-		case len(sp.Manual) > 0:
-			fmt.Fprintf(&b, "Site %s: %d manual %s; apply refuses this site until done (%s now)\n", sp.Site, len(sp.Manual), plural(len(sp.Manual), "step"), sp.Health)
-			for _, m := range sp.Manual {
-				fmt.Fprintf(&b, "   - %s  %s: %s → %s\n     %s\n", m.Server, m.Field, m.Observed, m.Desired, m.Action)
+		case len(v.Manual) > 0:
+			fmt.Fprintf(&b, "%s: %d manual %s; apply refuses this site until done (%s now)\n", paint(styleBold, "Site "+v.Site), len(v.Manual), plural(len(v.Manual), "step"), v.Health)
+			for _, m := range v.Manual {
+				fmt.Fprintf(&b, "   %s %s  %s: %s → %s\n     %s\n", paint(styleRed, "!"), m.Server, m.Field, m.Observed, m.Desired, m.Action)
 			}
-		case len(sp.Steps) == 0:
-			fmt.Fprintf(&b, "Site %s: no changes (%s)\n", sp.Site, sp.Health)
+		case v.Steps == 0:
+			fmt.Fprintf(&b, "%s: no changes (%s)\n", paint(styleBold, "Site "+v.Site), v.Health)
 		default:
 			after := ""
-			if len(sp.After) > 0 {
-				after = ", after " + strings.Join(sp.After, ", ")
+			if len(v.After) > 0 {
+				after = ", after " + strings.Join(v.After, ", ")
 			}
-			fmt.Fprintf(&b, "Site %s: %d %s on %d %s (%s now)%s\n", sp.Site, len(sp.Steps), plural(len(sp.Steps), "step"), len(servers), plural(len(servers), "server"), sp.Health, after)
-			for _, n := range sp.Notes {
+			fmt.Fprintf(&b, "%s: %d %s on %d %s (%s now)%s\n", paint(styleBold, "Site "+v.Site), v.Steps, plural(v.Steps, "step"), v.Servers, plural(v.Servers, "server"), v.Health, after)
+			for _, n := range v.Notes {
 				fmt.Fprintf(&b, "   note: %s\n", n)
 			}
-			for i, st := range sp.Steps {
-				prefix := fmt.Sprintf("%4d. %s  ", i+1, st.Server)
-				indent := strings.Repeat(" ", len(prefix))
-				for j, c := range st.Changes {
-					if j == 0 {
-						b.WriteString(prefix)
-					} else {
-						b.WriteString(indent)
-					}
-					fmt.Fprintf(&b, "%s: %s → %s", c.Field, c.Old, c.New)
-					if j == 0 {
-						fmt.Fprintf(&b, "  (%s)", st.Op.Op)
-					}
-					b.WriteByte('\n')
+			for _, r := range v.Reasons {
+				fmt.Fprintf(&b, "   %s\n", paint(styleDim, "why: "+r))
+			}
+			for _, g := range v.Groups {
+				fmt.Fprintf(&b, "   %s\n", paint(styleCyan, g.Server))
+				for _, st := range g.Steps {
+					fmt.Fprintf(&b, "   %4d. %s\n", st.N, paint(symbolStyle(st.Symbol), string(st.Symbol)+" "+st.Text))
 				}
 			}
 		}
@@ -76,6 +85,16 @@ func (textFormat) Render(w io.Writer, p *reconcile.Plan, o Options) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+func symbolStyle(sym rune) string {
+	switch sym {
+	case SymbolAdd:
+		return styleGreen
+	case SymbolRemove:
+		return styleRed
+	}
+	return styleYellow
 }
 
 // ApplySummary is the line that closes a verified apply:
