@@ -178,16 +178,18 @@ func TestParseReadErrorsNameTheSection(t *testing.T) {
 		t.Fatal(err)
 	}
 	for section, edit := range map[string]func(r *windows.RawRead){
-		"section wsusSetup":    func(r *windows.RawRead) { r.WSUSSetup = strings.Replace(r.WSUSSetup, "REG_DWORD", "REG_BOGUS!", 1) },
-		"section sites":        func(r *windows.RawRead) { r.Sites = "<appcmd><SITE" },
+		"section wsusSetup": func(r *windows.RawRead) { r.WSUSSetup = strings.Replace(r.WSUSSetup, "REG_DWORD", "REG_BOGUS!", 1) },
+		"section sites":     func(r *windows.RawRead) { r.Sites = "<appcmd><SITE" },
 		"section access.Content": func(r *windows.RawRead) {
 			r.Access["Content"] = strings.Replace(r.Access["Content"], "None", "Sometimes", 1)
 		},
 		"section sslcert":      func(r *windows.RawRead) { r.SSLCert = "    IP:port : 0.0.0.0:1\n    Certificate Hash : xyz\n" },
 		"section certificates": func(r *windows.RawRead) { r.Certificates = "NotAfter : 2027-01-01\n" },
 		"section computer":     func(r *windows.RawRead) { r.Computer = "instance of Win32_ComputerSystem {" },
-		"section sup":          func(r *windows.RawRead) { r.SUP = "instance of SMS_SCI_SysResUse { RoleName = \"SMS Management Point\"; };" },
-		"section inetstp":      func(r *windows.RawRead) { r.InetStp = strings.Replace(r.InetStp, "0x7", "0x6", 1) },
+		"section sup": func(r *windows.RawRead) {
+			r.SUP = "instance of SMS_SCI_SysResUse { RoleName = \"SMS Management Point\"; };"
+		},
+		"section inetstp": func(r *windows.RawRead) { r.InetStp = strings.Replace(r.InetStp, "0x7", "0x6", 1) },
 	} {
 		r := raw
 		r.Access = map[string]string{}
