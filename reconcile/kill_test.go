@@ -48,7 +48,7 @@ func TestKill9MidApply(t *testing.T) {
 	}
 	supctl := func(args ...string) *exec.Cmd {
 		cmd := exec.Command(supctlBin, append([]string{"apply", "--auto-approve", repo}, args...)...)
-		cmd.Env = append(os.Environ(), "SUPCTL_TOKEN="+testToken)
+		cmd.Env = append(os.Environ(), "SUPCTL_TOKEN="+testToken, "SUPCTL_TOKEN_HOSTS=*.corp.example.com")
 		return cmd
 	}
 

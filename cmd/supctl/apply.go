@@ -87,7 +87,7 @@ func (f *applyFlags) run(ctx context.Context, e *env, paths []string) int {
 	pr := &progressPrinter{w: e.stderr, quiet: f.common.quiet, live: e.stderrTerminal}
 	rec, err := newReconciler(e, &f.common, paths, reconcile.Options{
 		Parallelism: f.parallelism, LockTimeout: f.lockTimeout, Progress: pr.print,
-	})
+	}, true)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl apply: %v\n", err)
 		return exitUsage

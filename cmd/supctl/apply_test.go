@@ -92,7 +92,7 @@ func TestPlanApplyImport(t *testing.T) {
 	const fqdn = "cm01.corp.example.com"
 	url := startSupd(t, "../../fixtures/servers/mixed-http/"+fqdn+".json")
 	repo := writeRepo(t, fqdn, url, map[string][]byte{"site.yaml": readFile(t, "../../fixtures/valid/mixed-http/site.yaml")})
-	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25"}}
+	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25", "SUPCTL_TOKEN_HOSTS": "*.corp.example.com"}}
 
 	c.want(exitUsage, "plan", repo) // no token
 	c.env["SUPCTL_TOKEN"] = token
@@ -198,7 +198,7 @@ sites: PR1: {
 }
 `
 	repo := writeRepo(t, fqdn, url, map[string][]byte{"pr1.cue": []byte(site)})
-	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-01-01", "SUPCTL_TOKEN": cliToken}}
+	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-01-01", "SUPCTL_TOKEN": cliToken, "SUPCTL_TOKEN_HOSTS": "*.corp.example.com"}}
 	c.want(exitOK, "vet", repo)
 	c.want(exitOK, "apply", "--auto-approve", repo)
 	c.want(exitOK, "plan", "--detailed-exitcode", repo)
@@ -216,7 +216,59 @@ func TestCAFile(t *testing.T) {
 		t.Fatalf("supd serves %s, want https", url)
 	}
 	repo := writeRepo(t, fqdn, url, map[string][]byte{"site.yaml": readFile(t, "../../fixtures/valid/mixed-http/site.yaml")})
-	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25", "SUPCTL_TOKEN": cliToken}}
+	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25", "SUPCTL_TOKEN": cliToken, "SUPCTL_TOKEN_HOSTS": "*.corp.example.com"}}
 	c.want(exitTarget, "plan", repo)
 	c.want(exitChanges, "plan", "--detailed-exitcode", "--ca-file", certFile, repo)
+}
+
+// TestReadToken: plan and import read with the read-scoped token and need
+// no write token; apply reads with the read token and writes with the write
+// token, which it requires (SPEC §4).
+func TestReadToken(t *testing.T) {
+	const fqdn = "cm01.corp.example.com"
+	const write, read = "the-write-token", "the-read-token"
+	bin, err := supdtest.Build(t.TempDir(), "supd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := supdtest.Start(t, bin, supdtest.Options{Tokens: "admin write " + write + "\nviewer read " + read + "\n",
+		InitFile: "../../fixtures/servers/mixed-http/" + fqdn + ".json"}).URL
+	repo := writeRepo(t, fqdn, url, map[string][]byte{"site.yaml": readFile(t, "../../fixtures/valid/mixed-http/site.yaml")})
+	readFileName := filepath.Join(t.TempDir(), "read-token")
+	if err := os.WriteFile(readFileName, []byte("# the viewer\nviewer read "+read+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25", "SUPCTL_TOKEN_HOSTS": "*.corp.example.com",
+		"SUPCTL_READ_TOKEN": read}}
+	c.want(exitChanges, "plan", "--detailed-exitcode", repo)
+	c.want(exitOK, "import", "--endpoints", filepath.Join(repo, endpointsName), "--site", "P01", "--server", fqdn)
+	// A write token supd does not know is never sent to read.
+	c.env["SUPCTL_TOKEN"] = "not-a-token"
+	c.want(exitChanges, "plan", "--detailed-exitcode", repo)
+	// apply needs the write token; it still reads with the read one.
+	delete(c.env, "SUPCTL_TOKEN")
+	c.want(exitUsage, "apply", "--auto-approve", repo)
+	if !strings.Contains(c.stderr.String(), "no token") {
+		t.Fatal("apply without a write token: no 'no token' message")
+	}
+	c.env["SUPCTL_TOKEN"] = write
+	delete(c.env, "SUPCTL_READ_TOKEN")
+	c.want(exitChanges, "plan", "--detailed-exitcode", "--read-token-file", readFileName, repo)
+	c.want(exitOK, "apply", "--auto-approve", "--read-token-file", readFileName, repo)
+	// The write token wrote: supd's audit log names its holder.
+	cl, err := client.New(url, client.Options{Token: read})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := cl.Events(context.Background(), 1)
+	if err != nil || len(evs) == 0 {
+		t.Fatalf("events: %v, %d", err, len(evs))
+	}
+	for _, ev := range evs {
+		if ev.Actor != "admin" {
+			t.Fatalf("event %d by %q, want admin (the write token)", ev.Seq, ev.Actor)
+		}
+	}
+	// Converged, as seen with the read token.
+	c.want(exitOK, "plan", "--detailed-exitcode", "--read-token-file", readFileName, repo)
 }

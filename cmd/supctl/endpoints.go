@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -94,46 +92,33 @@ func (ep *endpoints) url(fqdn string) string {
 	return ep.Defaults.Scheme + "://" + fqdn + ":" + strconv.Itoa(ep.Defaults.Port)
 }
 
-// readToken returns the bearer token: from --token-file, else $SUPCTL_TOKEN.
-// The file holds the token alone, or supd's "NAME SCOPE TOKEN" lines (the
-// first write token is used); blank lines and # comments are skipped.
-func readToken(e *env, file string) (string, error) {
-	if file == "" {
-		if t := strings.TrimSpace(e.getenv("SUPCTL_TOKEN")); t != "" {
-			return t, nil
-		}
-		return "", errors.New("no token: pass --token-file or set SUPCTL_TOKEN")
+// newReconciler wires the endpoints, the tokens and the common flags into a
+// Reconciler; writes says whether the command changes servers (it then
+// needs the write token). Every server is checked against the token hosts
+// before it is reached (checkTarget). The error is a usage problem (exit 3).
+func newReconciler(e *env, common *commonFlags, paths []string, opts reconcile.Options, writes bool) (*reconcile.Reconciler, error) {
+	epFile := common.endpoints
+	if epFile == "" {
+		epFile = e.getenv("SUPCTL_ENDPOINTS")
 	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return "", fmt.Errorf("token file: %w", err)
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		switch f := strings.Fields(line); {
-		case len(f) == 1:
-			return f[0], nil
-		case len(f) == 3 && f[1] == "write":
-			return f[2], nil
-		}
-	}
-	return "", fmt.Errorf("token file %s: no token (a line TOKEN, or NAME write TOKEN)", file)
-}
-
-// newReconciler wires the endpoints, the token and the common flags into a
-// Reconciler. The error is a usage problem (exit 3).
-func newReconciler(e *env, common *commonFlags, paths []string, opts reconcile.Options) (*reconcile.Reconciler, error) {
-	ep, err := loadEndpoints(common.endpoints, paths)
+	ep, err := loadEndpoints(epFile, paths)
 	if err != nil {
 		return nil, err
 	}
-	token, err := readToken(e, common.tokenFile)
+	tok, err := readTokens(e, common, writes)
 	if err != nil {
 		return nil, err
+	}
+	globs := common.tokenHosts
+	if globs == "" {
+		globs = e.getenv("SUPCTL_TOKEN_HOSTS")
+	}
+	hosts, err := parseTokenHosts(globs)
+	if err != nil {
+		return nil, err
+	}
+	if len(hosts) == 0 {
+		return nil, errors.New("a token is sent only to hosts you allow: " + tokenHostsHelp)
 	}
 	if common.caFile != "" {
 		if _, err := os.Stat(common.caFile); err != nil {
@@ -144,7 +129,11 @@ func newReconciler(e *env, common *commonFlags, paths []string, opts reconcile.O
 		return nil, fmt.Errorf("--timeout %v must be positive", common.timeout)
 	}
 	opts.Client = func(fqdn string) (*client.Client, error) {
-		return client.New(ep.url(fqdn), client.Options{Token: token, CAFile: common.caFile})
+		u := ep.url(fqdn)
+		if err := checkTarget(fqdn, u, hosts); err != nil {
+			return nil, err
+		}
+		return client.New(u, client.Options{Token: tok.write, ReadToken: tok.read, CAFile: common.caFile})
 	}
 	opts.RequestTimeout = common.timeout
 	today, err := fixedToday(e)

@@ -11,20 +11,24 @@ import (
 // commonFlags are the flags several commands share (SPEC §4); each command
 // registers only the groups it uses.
 type commonFlags struct {
-	endpoints string
-	tokenFile string
-	caFile    string
-	timeout   time.Duration
-	logFormat string
-	noColor   bool
-	quiet     bool
+	endpoints     string
+	tokenFile     string
+	readTokenFile string
+	tokenHosts    string
+	caFile        string
+	timeout       time.Duration
+	logFormat     string
+	noColor       bool
+	quiet         bool
 }
 
-// registerNetworkFlags adds the flags that reach supd: endpoints, token, CA
-// and request timeout (plan, apply, watch, import).
+// registerNetworkFlags adds the flags that reach supd: endpoints, tokens,
+// token hosts, CA and request timeout (plan, apply, watch, import).
 func registerNetworkFlags(fs *pflag.FlagSet, common *commonFlags) {
-	fs.StringVar(&common.endpoints, "endpoints", "", "endpoints file mapping server FQDNs to supd URLs (default supctl.endpoints.yaml beside the first PATH)")
-	fs.StringVar(&common.tokenFile, "token-file", "", "file holding the supd bearer token (default: $SUPCTL_TOKEN)")
+	fs.StringVar(&common.endpoints, "endpoints", "", "endpoints file mapping server FQDNs to supd URLs (default: $SUPCTL_ENDPOINTS, else supctl.endpoints.yaml beside the first PATH)")
+	fs.StringVar(&common.tokenFile, "token-file", "", "file holding the supd write token (default: $SUPCTL_TOKEN)")
+	fs.StringVar(&common.readTokenFile, "read-token-file", "", "file holding a read-scoped supd token, used for every read when given (default: $SUPCTL_READ_TOKEN)")
+	fs.StringVar(&common.tokenHosts, "token-hosts", "", "comma-separated globs of the server FQDNs tokens may be sent to, e.g. '*.corp.example.com' (default: $SUPCTL_TOKEN_HOSTS)")
 	fs.StringVar(&common.caFile, "ca-file", "", "PEM CA bundle to verify supd's TLS certificate")
 	fs.DurationVar(&common.timeout, "timeout", 10*time.Second, "per-request timeout")
 }

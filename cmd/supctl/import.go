@@ -58,7 +58,7 @@ func (f *importFlags) run(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "supctl import: --package %q is not a CUE identifier\n", f.pkg)
 		return exitUsage
 	}
-	rec, err := newReconciler(e, &f.common, nil, reconcile.Options{})
+	rec, err := newReconciler(e, &f.common, nil, reconcile.Options{}, false)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
 		return exitUsage

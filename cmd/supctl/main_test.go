@@ -37,6 +37,8 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":        cmdExits,
 			"unprivileged": cmdUnprivileged,
+			"listen":       cmdListen,
+			"accepted":     cmdAccepted,
 		},
 	})
 }

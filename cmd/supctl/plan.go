@@ -71,7 +71,7 @@ func (f *planFlags) run(ctx context.Context, e *env, paths []string) int {
 	if cfg == nil {
 		return code
 	}
-	rec, err := newReconciler(e, &f.common, paths, reconcile.Options{Parallelism: f.parallelism})
+	rec, err := newReconciler(e, &f.common, paths, reconcile.Options{Parallelism: f.parallelism}, false)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl plan: %v\n", err)
 		return exitUsage

@@ -66,7 +66,7 @@ func (f *watchFlags) run(ctx context.Context, e *env, paths []string) int {
 	if checker == nil {
 		return code
 	}
-	r, err := newReconciler(e, &f.common, paths, reconcile.Options{})
+	r, err := newReconciler(e, &f.common, paths, reconcile.Options{}, !f.dryRun)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl watch: %v\n", err)
 		return exitUsage

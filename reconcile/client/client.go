@@ -30,8 +30,14 @@ const maxAnswerBytes = 256 << 20
 
 // Options configure a Client. All are optional.
 type Options struct {
-	// Token is the bearer token sent with every /v1/ request. Default: none.
+	// Token is the bearer token sent with every /v1/ request, unless
+	// ReadToken is set: then only with the requests that change something.
+	// Default: none.
 	Token string
+	// ReadToken, when set, is the bearer token sent with the requests that
+	// only read (GET), so that the write token travels only to write
+	// (SPEC §4). Default: none (Token is sent with every request).
+	ReadToken string
 	// CAFile is a PEM file of CA certificates to trust for https, in place
 	// of the system roots. Default: the system roots.
 	CAFile string
@@ -42,9 +48,10 @@ type Options struct {
 
 // Client talks to one supd. It is safe for concurrent use.
 type Client struct {
-	base  *url.URL
-	token string
-	hc    *http.Client
+	base      *url.URL
+	token     string
+	readToken string
+	hc        *http.Client
 }
 
 // New returns a client of the supd at baseURL (e.g. "https://sup01.corp.example.com:8443").
@@ -73,7 +80,7 @@ func New(baseURL string, opts Options) (*Client, error) {
 		}
 		hc = &http.Client{Transport: tr}
 	}
-	return &Client{base: u, token: opts.Token, hc: hc}, nil
+	return &Client{base: u, token: opts.Token, readToken: opts.ReadToken, hc: hc}, nil
 }
 
 // URL returns the base URL of the supd this client talks to.
@@ -161,8 +168,12 @@ func (c *Client) do(ctx context.Context, method, path string, h http.Header, in,
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
+	token := c.token
+	if c.readToken != "" && method == http.MethodGet {
+		token = c.readToken
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {

@@ -263,3 +263,35 @@ func TestNewRejectsBadURL(t *testing.T) {
 		}
 	}
 }
+
+// TestReadToken: with a ReadToken, reads (GET) carry it and everything else
+// carries Token, so the write token travels only to write (SPEC §4).
+func TestReadToken(t *testing.T) {
+	srv := newSupd(t, false, nil)
+	ctx := context.Background()
+	flags := op(t, api.OpSetSslFlags, api.SetSslFlagsArgs{VRoot: api.VRootContent, Flags: []string{api.FlagSsl128}})
+
+	// A write token supd does not know: the read succeeds only if it
+	// carried the read token; the op carries the unknown one (401).
+	c, err := client.New(srv.URL, client.Options{Token: "unknown", ReadToken: readToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetState(ctx); err != nil {
+		t.Fatalf("GetState with a read token: %v", err)
+	}
+	if _, err := c.Events(ctx, 0); err != nil {
+		t.Fatalf("Events with a read token: %v", err)
+	}
+	if _, err := c.Op(ctx, -1, "", flags); !errors.Is(err, client.ErrUnauthorized) {
+		t.Fatalf("Op sent the read token? err %v, want 401", err)
+	}
+	// Both known: reads with the read token, the op with the write token.
+	c, err = client.New(srv.URL, client.Options{Token: writeToken, ReadToken: readToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Op(ctx, -1, "", flags); err != nil {
+		t.Fatalf("Op with the write token: %v", err)
+	}
+}
