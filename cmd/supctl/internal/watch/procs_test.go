@@ -143,7 +143,7 @@ func startWatch(t testing.TB, repo string, args ...string) *watcher {
 		t.Fatal(err)
 	}
 	all := append([]string{"watch", repo, "--log-format", "json", "--metrics-addr", "127.0.0.1:0",
-		"--token-file", tokenFile, "--token-hosts", "*.corp.example.com"}, args...)
+		"--token-file", tokenFile, "--token-hosts", "*.example.com"}, args...)
 	w := &watcher{cmd: exec.Command(supctlBin, all...), done: make(chan struct{}), stderr: &supdtest.Buffer{}}
 	w.cmd.Stderr = w.stderr
 	if err := w.cmd.Start(); err != nil {
