@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/reconcile/client"
 )
@@ -24,30 +26,26 @@ func (r *Reconciler) Observe(ctx context.Context, fqdns []string) (Observation, 
 	out := make(Observation, len(fqdns))
 	errs := make([]error, len(fqdns))
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, r.opts.Parallelism)
+	var g errgroup.Group // every error is kept (errs), not only the first
+	g.SetLimit(r.opts.Parallelism)
 	for i, f := range fqdns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				errs[i] = fmt.Errorf("observe %s: %w", f, ctx.Err())
-				return
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				errs[i] = fmt.Errorf("observe %s: %w", f, err)
+				return nil
 			}
-			defer func() { <-sem }()
 			st, err := r.observe(ctx, f)
 			if err != nil {
 				errs[i] = err
-				return
+				return nil
 			}
 			mu.Lock()
 			out[f] = st
 			mu.Unlock()
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	g.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/reconcile/health"
@@ -82,23 +83,18 @@ func PlanFrom(cfg *schema.Config, codes []string, obs Observation, today time.Ti
 	p := &Plan{FormatVersion: FormatVersion, ConfigDigest: digest, Sites: make([]SitePlan, len(codes))}
 	// Sites are independent: plan them on every CPU.
 	errs := make([]error, len(codes))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(codes)) {
-		wg.Go(func() {
-			for i := range next {
-				p.Sites[i], errs[i] = planSite(cfg.Sites[codes[i]], obs, today)
-				if errs[i] != nil {
-					errs[i] = fmt.Errorf("plan site %s: %w", codes[i], errs[i])
-				}
+	var g errgroup.Group // every error is kept (errs), not only the first
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, code := range codes {
+		g.Go(func() error {
+			p.Sites[i], errs[i] = planSite(cfg.Sites[code], obs, today)
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("plan site %s: %w", code, errs[i])
 			}
+			return nil
 		})
 	}
-	for i := range codes {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	g.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
