@@ -1,7 +1,9 @@
 package reconcile
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -49,7 +51,9 @@ type SiteOutcome struct {
 // between two steps (ErrStopped), and since each step keeps the site
 // healthy, re-running converges. A Saved plan is checked as a whole first:
 // when a server is no longer at the version the plan was made on, the error
-// wraps ErrStale and nothing is applied.
+// wraps ErrStale, and when its steps, manual steps or site order differ from
+// the ones planned afresh from cfg and the servers (an edited plan file),
+// ErrPlanMismatch; either way nothing is sent.
 //
 // The error joins the sites' errors; match it with errors.Is against
 // ErrStale, ErrManual, ErrLeaseHeld, ErrTarget, ErrConflict, ErrStopped, ….
@@ -69,15 +73,15 @@ func (r *Reconciler) Apply(ctx context.Context, cfg *schema.Config, p *Plan, mod
 			return nil, fmt.Errorf("%w: site %s of the plan is not in the config", ErrStale, sp.Site)
 		}
 	}
+	if err := checkAfter(p.Sites); err != nil {
+		return nil, err
+	}
 	if mode == Saved {
 		// Stale is all or nothing: check every server before any site
 		// starts (and again under each site's leases).
-		if err := r.checkSaved(ctx, p); err != nil {
+		if err := r.checkSaved(ctx, cfg, p); err != nil {
 			return nil, err
 		}
-	}
-	if err := checkAfter(p.Sites); err != nil {
-		return nil, err
 	}
 	out := &Outcome{Sites: make([]SiteOutcome, len(p.Sites))}
 	finished := make(map[string]chan struct{}, len(p.Sites)) // closed once the site's outcome is set
@@ -261,10 +265,14 @@ func (r *Reconciler) replan(site *schema.Site, obs Observation) (SitePlan, error
 }
 
 // checkSaved observes every server of a saved plan and reports ErrStale
-// when one is no longer at the version the plan was made on.
-func (r *Reconciler) checkSaved(ctx context.Context, p *Plan) error {
-	var fqdns []string
+// when one is no longer at the version the plan was made on, then plans the
+// same sites again from cfg and that observation and reports ErrPlanMismatch
+// unless the saved plan's steps, manual steps and site order are exactly
+// the ones planned: only what the config plans is ever sent.
+func (r *Reconciler) checkSaved(ctx context.Context, cfg *schema.Config, p *Plan) error {
+	var fqdns, codes []string
 	for _, sp := range p.Sites {
+		codes = append(codes, sp.Site)
 		for _, s := range sp.Servers {
 			fqdns = append(fqdns, s.FQDN)
 		}
@@ -279,7 +287,73 @@ func (r *Reconciler) checkSaved(ctx context.Context, p *Plan) error {
 			errs = append(errs, fmt.Errorf("site %s: %w", sp.Site, err))
 		}
 	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	want, err := PlanFrom(cfg, codes, obs, r.opts.Today())
+	if err != nil {
+		return fmt.Errorf("check the saved plan: %w", err)
+	}
+	for _, sp := range p.Sites {
+		if err := sameSitePlan(sp, want.Site(sp.Site)); err != nil {
+			errs = append(errs, fmt.Errorf("site %s: %w: %w", sp.Site, ErrPlanMismatch, err))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// sameSitePlan reports the first difference between what a saved site plan
+// would make Apply do (servers and versions, manual steps, the sites it
+// waits for, the steps) and the same site planned again.
+func sameSitePlan(saved SitePlan, want *SitePlan) error {
+	if want == nil {
+		return errors.New("the site is not planned")
+	}
+	if err := sameJSON("servers", serverVersions(saved.Servers), serverVersions(want.Servers)); err != nil {
+		return err
+	}
+	if err := sameJSON("manual steps", saved.Manual, want.Manual); err != nil {
+		return err
+	}
+	if err := sameJSON("sites it waits for", saved.After, want.After); err != nil {
+		return err
+	}
+	if len(saved.Steps) != len(want.Steps) {
+		return fmt.Errorf("the saved plan has %d steps, the config plans %d", len(saved.Steps), len(want.Steps))
+	}
+	for i := range saved.Steps {
+		if err := sameJSON(fmt.Sprintf("step %d", i+1), saved.Steps[i], want.Steps[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// serverVersions returns each server's FQDN and version (the rest of a
+// ServerPlan is display-only).
+func serverVersions(servers []ServerPlan) []string {
+	out := make([]string, len(servers))
+	for i, s := range servers {
+		out[i] = fmt.Sprintf("%s@%d", s.FQDN, s.Version)
+	}
+	return out
+}
+
+// sameJSON compares two values by their compact JSON: a saved plan went
+// through a file (indented, json.RawMessage fields kept as read).
+func sameJSON(what string, saved, want any) error {
+	a, err := json.Marshal(saved)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	b, err := json.Marshal(want)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if !bytes.Equal(a, b) {
+		return fmt.Errorf("%s: saved %s, planned %s", what, a, b)
+	}
+	return nil
 }
 
 // checkVersions reports ErrStale when a server's version differs from the plan's.

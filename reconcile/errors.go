@@ -14,6 +14,9 @@ var (
 	ErrLeaseLost = errors.New("lease lost")
 	// ErrStale: a saved plan no longer matches the config or the servers.
 	ErrStale = errors.New("stale plan")
+	// ErrPlanMismatch: a saved plan's steps differ from the ones the config
+	// and the observed servers plan (an edited plan file): nothing is sent.
+	ErrPlanMismatch = errors.New("the saved plan does not match what this config plans")
 	// ErrManual: a site needs a manual step (WSUS missing or too old, a
 	// certificate absent from the store, …); apply refuses that site.
 	ErrManual = errors.New("manual step required")

@@ -272,3 +272,70 @@ func TestReadToken(t *testing.T) {
 	// Converged, as seen with the read token.
 	c.want(exitOK, "plan", "--detailed-exitcode", "--read-token-file", readFileName, repo)
 }
+
+// TestEditedPlanNeverRuns: apply --plan re-plans from the config and the
+// servers and refuses (exit 4) a saved plan whose steps were edited — an
+// iis.removeBinding of the only HTTP binding slipped in, a step's op
+// changed, a step dropped — before anything is sent; the plan as saved
+// applies. Regression: the edited plan passed the digest and version checks
+// and ran.
+func TestEditedPlanNeverRuns(t *testing.T) {
+	const fqdn = "cm01.corp.example.com"
+	url := startSupd(t, "../../fixtures/servers/mixed-http/"+fqdn+".json")
+	repo := writeRepo(t, fqdn, url, map[string][]byte{"site.yaml": readFile(t, "../../fixtures/valid/mixed-http/site.yaml")})
+	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25", "SUPCTL_TOKEN": cliToken, "SUPCTL_TOKEN_HOSTS": "*.corp.example.com"}}
+	dir := t.TempDir()
+	saved := filepath.Join(dir, "plan.json")
+	c.want(exitOK, "plan", "--out", saved, repo)
+	cl, err := client.New(url, client.Options{Token: cliToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := cl.GetState(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	removeHTTP, err := api.NewOp(api.OpRemoveBinding, api.RemoveBindingArgs{Protocol: "http", Port: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	edits := map[string]func(sp *reconcile.SitePlan){
+		"removeBinding slipped in": func(sp *reconcile.SitePlan) {
+			st := reconcile.Step{Server: fqdn, Version: before.Version, Op: removeHTTP}
+			sp.Steps = append([]reconcile.Step{st}, sp.Steps...)
+		},
+		"op replaced": func(sp *reconcile.SitePlan) { sp.Steps[0].Op = removeHTTP },
+		"step dropped": func(sp *reconcile.SitePlan) { sp.Steps = sp.Steps[:len(sp.Steps)-1] },
+	}
+	for name, edit := range edits {
+		var p reconcile.Plan
+		if err := json.Unmarshal(readFile(t, saved), &p); err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Sites) != 1 || len(p.Sites[0].Steps) < 2 {
+			t.Fatalf("the plan has %d sites, want 1 with steps", len(p.Sites))
+		}
+		edit(&p.Sites[0])
+		data, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited := filepath.Join(dir, "edited.json")
+		if err := os.WriteFile(edited, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c.want(exitTarget, "apply", "--plan", edited)
+		if !strings.Contains(c.stderr.String(), "the saved plan does not match what this config plans") {
+			t.Fatalf("%s: no mismatch message", name)
+		}
+		after, err := cl.GetState(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.Version != before.Version {
+			t.Fatalf("%s: the server moved from version %d to %d: something was sent", name, before.Version, after.Version)
+		}
+	}
+	c.want(exitOK, "apply", "--plan", saved)
+	c.want(exitOK, "plan", "--detailed-exitcode", repo)
+}
