@@ -92,16 +92,21 @@ func (ep *endpoints) url(fqdn string) string {
 	return ep.Defaults.Scheme + "://" + fqdn + ":" + strconv.Itoa(ep.Defaults.Port)
 }
 
+// endpointsPath is the endpoints file named by --endpoints, else by
+// $SUPCTL_ENDPOINTS; "" means the default beside the first PATH.
+func endpointsPath(e *env, common *commonFlags) string {
+	if common.endpoints != "" {
+		return common.endpoints
+	}
+	return e.getenv("SUPCTL_ENDPOINTS")
+}
+
 // newReconciler wires the endpoints, the tokens and the common flags into a
 // Reconciler; writes says whether the command changes servers (it then
 // needs the write token). Every server is checked against the token hosts
 // before it is reached (checkTarget). The error is a usage problem (exit 3).
 func newReconciler(e *env, common *commonFlags, paths []string, opts reconcile.Options, writes bool) (*reconcile.Reconciler, error) {
-	epFile := common.endpoints
-	if epFile == "" {
-		epFile = e.getenv("SUPCTL_ENDPOINTS")
-	}
-	ep, err := loadEndpoints(epFile, paths)
+	ep, err := loadEndpoints(endpointsPath(e, common), paths)
 	if err != nil {
 		return nil, err
 	}

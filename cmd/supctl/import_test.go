@@ -1,0 +1,158 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/supctl/supctl/reconcile/api"
+	"github.com/supctl/supctl/reconcile/supd/supdtest"
+)
+
+// importWorld is a set of real supd processes, one per server, and the
+// endpoints file that reaches them.
+type importWorld struct {
+	t         *testing.T
+	dir       string
+	endpoints string
+	procs     map[string]*supdtest.Proc
+}
+
+// startWorld starts one supd (built into bin) per document and writes the
+// endpoints file.
+func startWorld(t *testing.T, bin string, docs []api.Server) *importWorld {
+	t.Helper()
+	w := &importWorld{t: t, dir: t.TempDir(), procs: map[string]*supdtest.Proc{}}
+	var ep strings.Builder
+	ep.WriteString("defaults: {scheme: http, port: 1}\nservers:\n")
+	for _, d := range docs {
+		p := supdtest.Start(t, bin, supdtest.Options{Tokens: "admin write " + cliToken + "\n", Init: &d})
+		w.procs[d.FQDN] = p
+		ep.WriteString("  " + d.FQDN + ": {url: \"" + p.URL + "\"}\n")
+	}
+	w.endpoints = filepath.Join(w.dir, "endpoints.yaml")
+	if err := os.WriteFile(w.endpoints, []byte(ep.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// readDocs reads the server documents of a fixtures/servers directory.
+func readDocs(t *testing.T, dir string) []api.Server {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no server documents in %s (%v)", dir, err)
+	}
+	var docs []api.Server
+	for _, f := range files {
+		var d api.Server
+		if err := json.Unmarshal(readFile(t, f), &d); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		docs = append(docs, d)
+	}
+	return docs
+}
+
+// siteCodes returns the codes of the sites whose site server is among docs.
+func siteCodes(docs []api.Server) []string {
+	var codes []string
+	for _, d := range docs {
+		if d.ConfigMgr != nil {
+			codes = append(codes, d.ConfigMgr.SiteCode)
+		}
+	}
+	slices.Sort(codes)
+	return slices.Compact(codes)
+}
+
+// checkRoundTrip imports sites into a new directory (one file per site)
+// and checks that the repo vets clean and plans no change against the
+// same servers, and reads like a repo a person writes: no derived code or
+// fqdn, and no website, ports or ssl on a WSUS console.
+func checkRoundTrip(t *testing.T, c *cli, w *importWorld, format string, codes []string, extra ...string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "repo") + "/"
+	args := []string{"import", "--endpoints", w.endpoints, "--out", out, "--format", format}
+	for _, code := range codes {
+		args = append(args, "--site", code)
+	}
+	for _, s := range extra {
+		args = append(args, "--server", s)
+	}
+	c.want(exitOK, args...)
+	files, err := filepath.Glob(filepath.Join(out, "*."+format))
+	if err != nil || len(files) != len(codes) {
+		t.Fatalf("import wrote %v, want one %s file per site %v (%v)", files, format, codes, err)
+	}
+	for _, f := range files {
+		src := string(readFile(t, f))
+		if m := regexp.MustCompile(`(?m)^\s*"?(code|fqdn)"?:`).FindString(src); m != "" {
+			t.Errorf("%s writes the derived field %q:\n%s", f, m, src)
+		}
+		if !strings.Contains(src, "Observed on ") && format != "json" {
+			t.Errorf("%s says nowhere where its values were observed:\n%s", f, src)
+		}
+	}
+	c.want(exitOK, "vet", out)
+	c.want(exitOK, "plan", "--detailed-exitcode", "--endpoints", w.endpoints, out)
+	return out
+}
+
+// TestImportFixtures imports every site of every fixtures/servers layout,
+// in each format, from real supd processes: the repo vets clean and plans
+// no change. Regression: a site server with a WSUS console only (the
+// native-hierarchy CEN site) was written with ports {http: 0, https: 0},
+// which failed vet with a SCHEMA error.
+func TestImportFixtures(t *testing.T) {
+	bin, err := supdtest.Build(t.TempDir(), "supd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, err := filepath.Glob(filepath.Join(fixturesDir, "servers", "*"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no fixtures/servers layouts (%v)", err)
+	}
+	for i, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			docs := readDocs(t, dir)
+			w := startWorld(t, bin, docs)
+			c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25", "SUPCTL_TOKEN": cliToken, "SUPCTL_TOKEN_HOSTS": "*.example.com"}}
+			format := []string{"cue", "yaml", "json"}[i%3]
+			codes := siteCodes(docs)
+			checkRoundTrip(t, c, w, format, codes)
+			// The JSON on stdout: a console has its install type and build only.
+			args := []string{"import", "--endpoints", w.endpoints, "--format", "json"}
+			for _, code := range codes {
+				args = append(args, "--site", code)
+			}
+			c.want(exitOK, args...)
+			var repo struct {
+				Sites map[string]struct {
+					Servers map[string]struct {
+						WSUS map[string]any `json:"wsus"`
+					} `json:"servers"`
+				} `json:"sites"`
+			}
+			if err := json.Unmarshal(c.stdout.Bytes(), &repo); err != nil {
+				t.Fatalf("import --format json: %v", err)
+			}
+			for _, d := range docs {
+				if d.WSUS == nil || d.WSUS.InstallType != api.InstallConsole || d.ConfigMgr == nil {
+					continue
+				}
+				got := repo.Sites[d.ConfigMgr.SiteCode].Servers[d.FQDN].WSUS
+				want := map[string]any{"installType": "console", "version": d.WSUS.Version}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("the console %s is imported as %v, want %v", d.FQDN, got, want)
+				}
+			}
+		})
+	}
+}
