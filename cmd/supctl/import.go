@@ -59,7 +59,6 @@ func newImportCmd(e *env) *cobra.Command {
 	fs.StringVar(&f.pkg, "package", "config", "CUE package name of the files")
 	fs.BoolVar(&f.explicit, "explicit", false, "also write values equal to the schema's defaults and the derived code and fqdn")
 	registerNetworkFlags(fs, &f.common)
-	registerOutputFlags(fs, &f.common)
 	completeValues(c, "format", importer.Formats...)
 	return c
 }
@@ -122,7 +121,7 @@ func (f *importFlags) run(ctx context.Context, e *env, args []string, formatGive
 		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
 		return exitTarget
 	}
-	if err := roundTrip(ctx, e, checker, files, o.obs, common.quiet); err != nil {
+	if err := roundTrip(ctx, e, checker, files, o.obs); err != nil {
 		fmt.Fprintf(e.stderr, "supctl import: %v\nnothing was written\n", err)
 		return exitTarget
 	}
@@ -314,8 +313,8 @@ func importFiles(r *importer.Rendered, dir, file string) ([]importFile, error) {
 // roundTrip checks the import before anything is written: the files,
 // loaded as a repo of their own, must vet without errors and plan no
 // change against the very documents they were made from. Warnings are
-// shown (unless quiet). The error says what no config can describe.
-func roundTrip(ctx context.Context, e *env, checker *vet.Checker, files []importFile, obs map[string]importer.Observed, quiet bool) error {
+// shown. The error says what no config can describe.
+func roundTrip(ctx context.Context, e *env, checker *vet.Checker, files []importFile, obs map[string]importer.Observed) error {
 	tmp, err := os.MkdirTemp("", "supctl-import-")
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
@@ -338,7 +337,7 @@ func roundTrip(ctx context.Context, e *env, checker *vet.Checker, files []import
 		line := fmt.Sprintf("%s:%d:%d: %s %s: %s", cmp.Or(names[r.File], r.File), r.Line, r.Col, r.Severity, r.Rule, r.Msg)
 		if r.Severity == policies.SeverityError {
 			problems = append(problems, line)
-		} else if !quiet {
+		} else {
 			fmt.Fprintf(e.stderr, "supctl import: %s\n", line)
 		}
 	}
