@@ -68,7 +68,8 @@ type Options struct {
 	// StatePath is the state file. Required.
 	StatePath string
 	// Init is the starting document, used (and required) when StatePath does
-	// not exist yet. Ignored otherwise.
+	// not exist yet. Ignored otherwise, and with a machine backend, whose
+	// first read is the starting document.
 	Init *api.Server
 	// Tokens are the accepted bearer tokens. Required.
 	Tokens *Tokens
@@ -163,7 +164,7 @@ func New(opts Options) (*Server, error) {
 		s.log.Info("state loaded", "path", opts.StatePath, "version", snap.version, "events", len(snap.events))
 	case errors.Is(err, fs.ErrNotExist) && (opts.Init != nil || s.backend.Machine()):
 		init := opts.Init
-		if init == nil {
+		if s.backend.Machine() {
 			// The machine is the truth: it gives the starting document.
 			doc, err := s.backend.Read(context.Background())
 			if err != nil {
@@ -190,8 +191,12 @@ func New(opts Options) (*Server, error) {
 func (s *Server) initSnapshot(doc api.Server) (*snapshot, error) {
 	doc = doc.Clone()
 	doc.Normalize()
-	if err := sim.CheckDocument(&doc); err != nil {
-		return nil, fmt.Errorf("init document: %w", err)
+	// A document read from a machine is what the machine is, even where the
+	// backend cannot read a value (an empty site mode, say).
+	if !s.backend.Machine() {
+		if err := sim.CheckDocument(&doc); err != nil {
+			return nil, fmt.Errorf("init document: %w", err)
+		}
 	}
 	args, err := json.Marshal(doc)
 	if err != nil {
