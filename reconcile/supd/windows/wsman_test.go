@@ -172,4 +172,6 @@ func (w *wsman) serve(rw http.ResponseWriter, r *http.Request) {
 // runFunc adapts a function to windows.Runner.
 type runFunc func(ctx context.Context, script string) ([]byte, []byte, int, error)
 
-func (f runFunc) Run(ctx context.Context, script string) ([]byte, []byte, int, error) { return f(ctx, script) }
+func (f runFunc) Run(ctx context.Context, script string) ([]byte, []byte, int, error) {
+	return f(ctx, script)
+}
