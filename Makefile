@@ -3,14 +3,18 @@ GO        ?= go
 BIN       ?= bin
 STATICCHECK_VERSION ?= v0.8.2
 FUZZTIME  ?= 30s
+# The version and commit the binaries report (supctl version, supd --version).
+VERSION   ?= $(shell git describe --always --dirty --tags 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS   := -X github.com/supctl/supctl/internal/buildinfo.version=$(VERSION) -X github.com/supctl/supctl/internal/buildinfo.commit=$(COMMIT)
 
 .PHONY: all build test lint bench fuzz demo clean
 
 all: build
 
 build:
-	$(GO) build -o $(BIN)/supctl ./cmd/supctl
-	$(GO) build -o $(BIN)/supd ./cmd/supd
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/supctl ./cmd/supctl
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/supd ./cmd/supd
 
 test:
 	$(GO) test ./...

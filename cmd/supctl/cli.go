@@ -59,7 +59,7 @@ func newRoot(e *env) *cobra.Command {
 		SilenceUsage:  true,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if showVersion {
-				return exit(runVersion(c.Context(), e, nil))
+				return exit(runVersion(c.Context(), e, "text"))
 			}
 			rootUsage(e.stderr, c)
 			return exit(exitUsage)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/supctl/supctl/cmd/supctl/internal/output"
 	"github.com/supctl/supctl/cmd/supctl/internal/vet"
+	"github.com/supctl/supctl/internal/buildinfo"
 	"github.com/supctl/supctl/policies"
 	"github.com/supctl/supctl/schema"
 )
@@ -66,7 +67,7 @@ func (f *vetFlags) run(ctx context.Context, e *env, paths []string) int {
 			return exitUsage
 		}
 	}
-	opts := output.Options{ShowWaived: f.showWaived, Quiet: f.common.quiet, Color: e.useColor(&f.common), ToolVersion: version}
+	opts := output.Options{ShowWaived: f.showWaived, Quiet: f.common.quiet, Color: e.useColor(&f.common), ToolVersion: buildinfo.Get().Version}
 	if err := out.Render(e.stdout, rep, opts); err != nil {
 		fmt.Fprintf(e.stderr, "supctl vet: write output: %v\n", err)
 		return exitFindings

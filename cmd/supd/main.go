@@ -6,8 +6,8 @@
 //
 // It prints "listening on http(s)://HOST:PORT" on stdout once it accepts
 // connections, and stops gracefully on SIGINT or SIGTERM. Exit status: 0
-// after a graceful stop, 1 on an error, 2 for a usage error, 3 when
-// --crash-after-ops is reached.
+// after a graceful stop (and for --help, --version), 1 on an error, 3 for a
+// usage error (as supctl's), 10 when --crash-after-ops is reached.
 package main
 
 import (
@@ -25,11 +25,16 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/supctl/supctl/internal/buildinfo"
 	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/reconcile/supd"
 )
 
-const exitCrash = 3
+// Exit statuses besides 0 and 1.
+const (
+	exitUsage = 3  // bad flags or arguments, as supctl's exit 3
+	exitCrash = 10 // --crash-after-ops reached (fault injection)
+)
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -47,20 +52,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	backend := fs.String("backend", "sim", "backend (only \"sim\")")
 	latency := fs.Duration("latency", 0, "delay added before every /v1/ request")
 	failRate := fs.Float64("fail-rate", 0, "probability (0–1) of answering a /v1/ request 503 before doing anything")
-	crashAfter := fs.Int("crash-after-ops", 0, "exit (status 3) after persisting the Nth applied op, before answering it")
+	crashAfter := fs.Int("crash-after-ops", 0, "exit (status 10) after persisting the Nth applied op, before answering it")
 	seed := fs.Uint64("seed", 0, "seed of the fault injection's random source (0: random)")
 	logFormat := fs.String("log-format", "text", "log format on stderr: text or json")
+	showVersion := fs.Bool("version", false, "print the version, commit and Go version, and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return 0
 		}
-		return 2
+		fmt.Fprintf(stderr, "supd: %v (see --help)\n", err)
+		return exitUsage
 	}
 	usage := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "supd: "+format+"\n", a...)
-		return 2
+		return exitUsage
 	}
 	switch {
+	case *showVersion:
+		fmt.Fprintf(stdout, "supd %s\n", buildinfo.Get())
+		return 0
 	case fs.NArg() > 0:
 		return usage("unexpected arguments: %v", fs.Args())
 	case *state == "":

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -339,9 +340,13 @@ func TestNoStateNoInit(t *testing.T) {
 	}
 }
 
+// TestUsageErrors: a usage error exits 3, as supctl's do (it was 2), and
+// says what is wrong (a bad flag printed nothing).
 func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"--bogus"},
+		{"--latency", "soon"},
+		{"--state", "x", "--token-file", "y", "extra"},
 		{"--token-file", "x"},
 		{"--state", "x"},
 		{"--state", "x", "--token-file", "y", "--backend", "wmi"},
@@ -350,9 +355,24 @@ func TestUsageErrors(t *testing.T) {
 	} {
 		cmd := exec.Command(supdBin, args...)
 		out, _ := cmd.CombinedOutput()
-		if cmd.ProcessState.ExitCode() != 2 {
-			t.Errorf("supd %v: exit %d, want 2\n%s", args, cmd.ProcessState.ExitCode(), out)
+		if cmd.ProcessState.ExitCode() != 3 {
+			t.Errorf("supd %v: exit %d, want 3\n%s", args, cmd.ProcessState.ExitCode(), out)
 		}
+		if !strings.HasPrefix(string(out), "supd: ") {
+			t.Errorf("supd %v: no error message, got %q", args, out)
+		}
+	}
+}
+
+// TestVersion: supd --version prints its version, commit and Go version,
+// needing none of the required flags.
+func TestVersion(t *testing.T) {
+	out, err := exec.Command(supdBin, "--version").Output()
+	if err != nil {
+		t.Fatalf("supd --version: %v", err)
+	}
+	if got := string(out); !strings.HasPrefix(got, "supd ") || !strings.Contains(got, runtime.Version()) {
+		t.Errorf("supd --version printed %q, want supd VERSION (commit …, %s, …)", got, runtime.Version())
 	}
 }
 
@@ -422,8 +442,8 @@ func TestCrashAfterOps(t *testing.T) {
 	if err == nil || !client.Transient(err) {
 		t.Fatalf("the crashing op answered: %v", err)
 	}
-	if code := p.Wait(); code != 3 {
-		t.Fatalf("exit %d, want 3", code)
+	if code := p.Wait(); code != 10 {
+		t.Fatalf("exit %d, want 10", code)
 	}
 	// The second op was persisted before the crash; re-sending it after a
 	// restart is a no-op.
