@@ -16,8 +16,15 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/supctl ./cmd/supctl
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/supd ./cmd/supd
 
-test:
+test: pssyntax-deps
 	$(GO) test ./...
+
+# The npm packages of the PowerShell syntax checker (reconcile/supd/windows/pssyntax);
+# installed once, from package-lock.json.
+PSSYNTAX = reconcile/supd/windows/pssyntax
+.PHONY: pssyntax-deps
+pssyntax-deps:
+	@test -d $(PSSYNTAX)/node_modules/tree-sitter-powershell || (cd $(PSSYNTAX) && npm ci --no-audit --no-fund)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
