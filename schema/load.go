@@ -64,31 +64,40 @@ type Repo struct {
 	Positions *Positions
 	// Problems are the syntax and schema errors, sorted by position.
 	Problems []Problem
+
+	srcs map[string][]byte // the files read, by name (see Line)
 }
 
 // Load reads every config file under paths (SPEC §2), unifies them, applies
 // #Config and decodes the result. A missing path or an empty repo is an
 // error; syntax and schema errors are Problems in the returned Repo.
 func Load(paths []string) (*Repo, error) {
-	files, err := Discover(paths)
+	files, roots, err := discover(paths)
 	if err != nil {
 		return nil, err
 	}
-	return LoadFiles(files)
+	return loadFiles(files, roots), nil
 }
 
 // Discover lists the config files under paths, sorted, skipping hidden
 // entries, cue.mod/ and supctl.endpoints.* files. Explicitly named files are
 // always included.
 func Discover(paths []string) ([]string, error) {
+	files, _, err := discover(paths)
+	return files, err
+}
+
+// discover is Discover, also returning the root each file was found under
+// (the given directory, or an explicitly named file's own directory).
+func discover(paths []string) ([]string, map[string]string, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
 	var files []string
-	seen := map[string]bool{}
-	add := func(p string) {
-		if !seen[p] {
-			seen[p] = true
+	roots := map[string]string{}
+	add := func(p, root string) {
+		if _, seen := roots[p]; !seen {
+			roots[p] = root
 			files = append(files, p)
 		}
 	}
@@ -96,16 +105,16 @@ func Discover(paths []string) ([]string, error) {
 		info, err := os.Stat(root)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				return nil, fmt.Errorf("%s: %w", root, ErrPath)
+				return nil, nil, fmt.Errorf("%s: %w", root, ErrPath)
 			}
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			return nil, fmt.Errorf("%s: %w (%v)", root, ErrPath, err)
+			return nil, nil, fmt.Errorf("%s: %w (%v)", root, ErrPath, err)
 		}
 		if !info.IsDir() {
-			add(filepath.Clean(root))
+			add(filepath.Clean(root), filepath.Dir(root))
 			continue
 		}
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -122,18 +131,18 @@ func Discover(paths []string) ([]string, error) {
 			if d.IsDir() || !IsConfigFile(name) {
 				return nil
 			}
-			add(p)
+			add(p, root)
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("walk %s: %w", root, err)
+			return nil, nil, fmt.Errorf("walk %s: %w", root, err)
 		}
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: %w", strings.Join(paths, ", "), ErrNoConfig)
+		return nil, nil, fmt.Errorf("%s: %w", strings.Join(paths, ", "), ErrNoConfig)
 	}
 	sort.Strings(files)
-	return files, nil
+	return files, roots, nil
 }
 
 // IsConfigFile reports whether a file name is one supctl reads.
@@ -148,16 +157,27 @@ func IsConfigFile(name string) bool {
 	return false
 }
 
-// LoadFiles loads exactly the given files (see Load).
+// LoadFiles loads exactly the given files (see Load); each is confined to
+// its own directory.
 func LoadFiles(files []string) (*Repo, error) {
-	l := &loader{repo: &Repo{Files: files, Positions: newPositions()}}
+	roots := make(map[string]string, len(files))
+	for _, f := range files {
+		roots[f] = filepath.Dir(f)
+	}
+	return loadFiles(files, roots), nil
+}
+
+// loadFiles loads files, each confined to its root (see outsideRoot).
+func loadFiles(files []string, roots map[string]string) *Repo {
+	l := &loader{repo: &Repo{Files: files, Positions: newPositions()}, roots: roots}
 	l.run()
-	return l.repo, nil
+	return l.repo
 }
 
 type loader struct {
-	repo *Repo
-	srcs map[string][]byte // file contents, by name
+	repo  *Repo
+	roots map[string]string // the root each file must stay inside
+	srcs  map[string][]byte // file contents, by name
 	// spare is a second parse started early for a parallel evaluation;
 	// the first worker to need one takes it.
 	spare   chan parsed
@@ -171,13 +191,20 @@ func (l *loader) problem(rule string, path []string, pos Pos, msg string) {
 func (l *loader) run() {
 	l.srcs = make(map[string][]byte, len(l.repo.Files))
 	for _, name := range l.repo.Files {
-		src, err := readConfig(name)
+		var src []byte
+		var err error
+		if root := l.roots[name]; outsideRoot(name, root) {
+			err = errOutsideRoot(root)
+		} else {
+			src, err = readConfig(name)
+		}
 		if err != nil {
 			l.problem(RuleSyntax, nil, readErrPos(name, err), err.Error())
 			continue
 		}
 		l.srcs[name] = src
 	}
+	l.repo.srcs = l.srcs
 	l.startSpareParse()
 	parsed := l.parse(l.repo.Positions)
 	if len(l.repo.Problems) > 0 {

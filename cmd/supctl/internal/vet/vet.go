@@ -63,6 +63,7 @@ func (c *Checker) Vet(ctx context.Context, paths []string) (*Report, error) {
 		})
 	}
 	if repo.Config == nil {
+		confineQuotes(rep.Results, repo)
 		sortResults(rep.Results)
 		return rep, nil
 	}
@@ -101,8 +102,21 @@ func (c *Checker) Vet(ctx context.Context, paths []string) (*Report, error) {
 		rep.Results = append(rep.Results, r)
 	}
 	rep.UnusedWaivers = waivers.unused()
+	confineQuotes(rep.Results, repo)
 	sortResults(rep.Results)
 	return rep, nil
+}
+
+// confineQuotes keeps every finding placed in a file from quoting more than
+// its offending line (schema.ConfineQuotes): a repo is hostile input.
+func confineQuotes(rs []Result, repo *schema.Repo) {
+	for i := range rs {
+		if rs[i].File == "" {
+			continue
+		}
+		line, _ := repo.Line(rs[i].File, rs[i].Line)
+		rs[i].Msg = schema.ConfineQuotes(rs[i].Msg, line)
+	}
 }
 
 func nonNil(p []string) []string {
