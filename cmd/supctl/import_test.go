@@ -23,15 +23,15 @@ type importWorld struct {
 	procs     map[string]*supdtest.Proc
 }
 
-// startWorld starts one supd (built into bin) per document and writes the
-// endpoints file.
+// startWorld starts one supd (built into bin) per document, with the
+// tokens supdtest.DefaultTokens, and writes the endpoints file.
 func startWorld(t *testing.T, bin string, docs []api.Server) *importWorld {
 	t.Helper()
 	w := &importWorld{t: t, dir: t.TempDir(), procs: map[string]*supdtest.Proc{}}
 	var ep strings.Builder
 	ep.WriteString("defaults: {scheme: http, port: 1}\nservers:\n")
 	for _, d := range docs {
-		p := supdtest.Start(t, bin, supdtest.Options{Tokens: "admin write " + cliToken + "\n", Init: &d})
+		p := supdtest.Start(t, bin, supdtest.Options{Init: &d})
 		w.procs[d.FQDN] = p
 		ep.WriteString("  " + d.FQDN + ": {url: \"" + p.URL + "\"}\n")
 	}
@@ -123,7 +123,7 @@ func TestImportFixtures(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			docs := readDocs(t, dir)
 			w := startWorld(t, bin, docs)
-			c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25", "SUPCTL_TOKEN": cliToken, "SUPCTL_TOKEN_HOSTS": "*.example.com"}}
+			c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25", "SUPCTL_READ_TOKEN": supdtest.ReadToken, "SUPCTL_TOKEN_HOSTS": "*.example.com"}}
 			format := []string{"cue", "yaml", "json"}[i%3]
 			codes := siteCodes(docs)
 			checkRoundTrip(t, c, w, format, codes)

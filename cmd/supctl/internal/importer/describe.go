@@ -114,7 +114,7 @@ func describeSite(code string, fqdns []string, obs map[string]Observed, minWSUS 
 	s := &schema.Site{Code: code, Mode: api.ModeMixed, Servers: map[string]*schema.Server{}}
 	notes := map[string][]string{}
 	var problems []Problem
-	fqdns = slices.Sorted(slices.Values(fqdns))
+	fqdns = slices.Compact(slices.Sorted(slices.Values(fqdns)))
 	for _, f := range fqdns {
 		o, ok := obs[f]
 		if !ok {
@@ -229,6 +229,9 @@ func describeWSUS(doc *api.Server, sup *api.Ports) (*schema.WSUS, []Problem) {
 		default:
 			w.Ports.HTTPS = w.Ports.HTTP + 1 // the pairing rule (SPEC §1)
 		}
+		if w.Ports.HTTPS > 65535 {
+			bad("iis.bindings", "the http binding on port %d has no https port to pair with (a config needs wsus.ports.https in 1–65535): bind https on %s", w.Ports.HTTP, doc.FQDN)
+		}
 	case 1:
 		w.Ports.HTTPS = https[0].Port
 		if c := doc.Certificate(https[0].Thumbprint); c != nil {
@@ -238,10 +241,6 @@ func describeWSUS(doc *api.Server, sup *api.Ports) (*schema.WSUS, []Problem) {
 		}
 	default:
 		bad("iis.bindings", "the WSUS website has %d https bindings (ports %s); a config binds at most one, wsus.ports.https: remove all but one", len(https), ports(https))
-	}
-	if w.Ports.HTTPS < 1 || w.Ports.HTTPS > 65535 {
-		// http 65535 and no https binding: no port pairs with it.
-		bad("iis.bindings", "the http binding on port %d has no https port to pair with (a config needs wsus.ports.https in 1–65535)", w.Ports.HTTP)
 	}
 	w.Website = "default"
 	if w.Ports != (schema.Ports{HTTP: 80, HTTPS: 443}) {
@@ -319,8 +318,8 @@ func product(s *schema.Site, minWSUS map[string]string) (string, string) {
 	return best, fmt.Sprintf("product: not observable; %s is the newest product WSUS %s on %s supports.", best, lowest, where)
 }
 
-// findParent returns the imported site whose active SUP (by its intranet or
-// Internet FQDN) the synchronization source of s names, and a note saying
+// findParent returns the imported site whose active SUP the
+// synchronization source of s names (rule SUP020), and a note saying
 // so; "" when s syncs from no such site.
 func findParent(s *schema.Site, sites map[string]*schema.Site) (string, string) {
 	sup := s.SoftwareUpdatePoint
@@ -342,12 +341,7 @@ func findParent(s *schema.Site, sites map[string]*schema.Site) (string, string) 
 		if code == s.Code || p.SoftwareUpdatePoint == nil {
 			continue
 		}
-		active := p.SoftwareUpdatePoint.Active
-		names := []string{active}
-		if srv := p.Servers[active]; srv != nil && srv.InternetFQDN != "" {
-			names = append(names, srv.InternetFQDN)
-		}
-		if slices.Contains(names, host) {
+		if p.SoftwareUpdatePoint.Active == host {
 			return code, fmt.Sprintf("parent: %s synchronizes from %s, the active SUP of %s.", s.Code, sup.Sync.Upstream, code)
 		}
 	}

@@ -8,18 +8,57 @@ import (
 
 // prune removes from a site's tree every field the schema fills in by
 // itself to the same value: defaults, and the code and fqdn it derives from
-// labels. A field goes when the site without it completes (schema
-// defaults) to want, the completion of the whole tree; a struct that must
-// stay is pruned field by field. Lists are kept or removed whole.
-func prune(c *schema.Completer, code string, site *node, want []byte) error {
-	same := func() bool {
-		got, err := c.Site(code, site.json())
+// labels. A field goes when the value without it completes (schema
+// defaults) to what the value with it completes to; a struct that must
+// stay is pruned field by field, and lists are kept or removed whole.
+//
+// The schema's defaults never reach from one server to another or from a
+// server to the site, so each server is pruned in a site of its own and
+// the site without its servers: every check completes a small value.
+func prune(c *schema.Completer, code string, site *node) error {
+	if servers := site.child("servers"); servers != nil {
+		for _, srv := range servers.kids {
+			alone := &node{kind: object, kids: []*node{
+				{kind: scalar, key: "siteServer", scalar: srv.key},
+				{kind: object, key: "servers", kids: []*node{srv}},
+			}}
+			if err := pruneIn(c, code, alone, srv); err != nil {
+				return fmt.Errorf("server %s: %w", srv.key, err)
+			}
+		}
+	}
+	rest := &node{kind: object}
+	for _, k := range site.kids {
+		if k.key != "servers" {
+			rest.kids = append(rest.kids, k)
+		}
+	}
+	if err := pruneIn(c, code, rest, rest); err != nil {
+		return err
+	}
+	kids := rest.kids
+	if servers := site.child("servers"); servers != nil {
+		// servers goes back where it was: after siteServer (the schema's order).
+		i := 0
+		for i < len(kids) && kids[i].key != "siteServer" {
+			i++
+		}
+		kids = append(kids[:min(i+1, len(kids)):min(i+1, len(kids))], append([]*node{servers}, kids[min(i+1, len(kids)):]...)...)
+	}
+	site.kids = kids
+	return nil
+}
+
+// pruneIn prunes the fields of n, part of the site value whole.
+func pruneIn(c *schema.Completer, code string, whole, n *node) error {
+	want, err := c.Site(code, whole.json())
+	if err != nil {
+		return fmt.Errorf("site %s: %w", code, err)
+	}
+	pruneKids(n, func() bool {
+		got, err := c.Site(code, whole.json())
 		return err == nil && sameJSON(got, want)
-	}
-	if !same() {
-		return fmt.Errorf("site %s: the schema does not complete the imported site to itself", code)
-	}
-	pruneKids(site, same)
+	})
 	return nil
 }
 

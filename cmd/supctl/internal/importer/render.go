@@ -76,11 +76,7 @@ func Prepare(imp *Import, opts Options) (*Rendered, error) {
 			if c == nil {
 				c = schema.NewCompleter()
 			}
-			want, err := c.Site(code, site.json())
-			if err != nil {
-				return nil, fmt.Errorf("site %s: %w", code, err)
-			}
-			if err := prune(c, code, site, want); err != nil {
+			if err := prune(c, code, site); err != nil {
 				return nil, err
 			}
 		}
