@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,13 +19,23 @@ import (
 
 // repoWatcher reports changes to the config files under a repo's paths: it
 // watches every directory of the tree the loader reads (new ones as they
-// appear) and the parent directory of each path that names a file.
+// appear) and the parent directory of each path that names a file. When a
+// root directory (or a named file's directory) is deleted — an editor or a
+// git checkout may delete and create it again — it is lost: the watcher
+// watches its nearest existing ancestor, then each directory on the way
+// back down as it appears, and watches the root again once it is back.
 type repoWatcher struct {
-	w     *fsnotify.Watcher
-	log   *slog.Logger
-	roots []string        // directory paths, absolute
-	files map[string]bool // explicitly named files, absolute
-	dirs  map[string]bool // directories watched recursively
+	w        *fsnotify.Watcher
+	log      *slog.Logger
+	roots    []string        // directory paths, absolute
+	files    map[string]bool // explicitly named files, absolute
+	fileDirs map[string]bool // their directories
+	dirs     map[string]bool // directories watched recursively
+	lost     map[string]bool // roots and fileDirs that are gone
+	anchors  map[string]bool // ancestors watched while a root is lost
+	// onLost, when set, is told whether part of the tree is lost, on every
+	// change of that.
+	onLost func(lost bool)
 }
 
 // newRepoWatcher starts watching paths (default ".").
@@ -33,7 +44,8 @@ func newRepoWatcher(paths []string, log *slog.Logger) (*repoWatcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("watch: %w", err)
 	}
-	r := &repoWatcher{w: w, log: log, files: map[string]bool{}, dirs: map[string]bool{}}
+	r := &repoWatcher{w: w, log: log, files: map[string]bool{}, fileDirs: map[string]bool{},
+		dirs: map[string]bool{}, lost: map[string]bool{}, anchors: map[string]bool{}}
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
@@ -50,6 +62,7 @@ func newRepoWatcher(paths []string, log *slog.Logger) (*repoWatcher, error) {
 		}
 		if !info.IsDir() {
 			r.files[abs] = true
+			r.fileDirs[filepath.Dir(abs)] = true
 			if err := w.Add(filepath.Dir(abs)); err != nil {
 				w.Close()
 				return nil, fmt.Errorf("watch %s: %w", filepath.Dir(abs), err)
@@ -126,8 +139,21 @@ func (r *repoWatcher) relevant(ev fsnotify.Event) bool {
 	if r.files[p] {
 		return true
 	}
-	if r.dirs[p] && ev.Op.Has(fsnotify.Remove|fsnotify.Rename) {
+	if (r.dirs[p] || r.fileDirs[p]) && ev.Op.Has(fsnotify.Remove|fsnotify.Rename) {
 		r.forget(p) // moved away or deleted: its files left the repo
+		if r.isBase(p) {
+			r.lose(p)
+		}
+		return true
+	}
+	if r.anchors[p] && ev.Op.Has(fsnotify.Remove|fsnotify.Rename) {
+		delete(r.anchors, p) // an ancestor went too: watch further up
+		_ = r.w.Remove(p)
+		r.descend()
+		return false
+	}
+	if len(r.lost) > 0 && ev.Op.Has(fsnotify.Create) && r.anchors[filepath.Dir(p)] && r.onWayBack(p) {
+		r.descend()
 		return true
 	}
 	if !r.underRoot(p) {
@@ -146,6 +172,75 @@ func (r *repoWatcher) relevant(ev fsnotify.Event) bool {
 		}
 	}
 	return schema.IsConfigFile(name)
+}
+
+// isBase reports whether dir is a root or a named file's directory.
+func (r *repoWatcher) isBase(dir string) bool {
+	return r.fileDirs[dir] || slices.Contains(r.roots, dir)
+}
+
+// lose records that base is gone and watches its way back.
+func (r *repoWatcher) lose(base string) {
+	r.log.Warn("watch: a watched directory is gone; waiting for it to come back", "dir", base)
+	r.lost[base] = true
+	r.report()
+	r.descend()
+}
+
+// onWayBack reports whether p is a lost base or a directory above one.
+func (r *repoWatcher) onWayBack(p string) bool {
+	for b := range r.lost {
+		if b == p || strings.HasPrefix(b, p+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+// descend watches, for each lost base, the deepest directory of its path
+// that exists now, and watches the base again when it exists: a directory
+// created before its watch was added is found this way too.
+func (r *repoWatcher) descend() {
+	for b := range r.lost {
+		if info, err := os.Stat(b); err == nil && info.IsDir() {
+			if err := r.recover(b); err != nil {
+				r.log.Warn("watch: a directory came back but cannot be watched", "dir", b, "err", err)
+				continue
+			}
+			delete(r.lost, b)
+			r.log.Info("watch: a watched directory is back", "dir", b)
+			continue
+		}
+		for d := filepath.Dir(b); ; d = filepath.Dir(d) {
+			if r.anchors[d] {
+				break
+			}
+			if err := r.w.Add(d); err == nil {
+				r.anchors[d] = true
+				break
+			}
+			if d == filepath.Dir(d) {
+				r.log.Warn("watch: no directory above a lost one can be watched", "dir", b)
+				break
+			}
+		}
+	}
+	r.report()
+}
+
+// recover watches base again: the tree of a root, the directory of a named file.
+func (r *repoWatcher) recover(base string) error {
+	if r.fileDirs[base] {
+		return r.w.Add(base)
+	}
+	return r.addTree(base)
+}
+
+// report tells onLost whether part of the tree is lost.
+func (r *repoWatcher) report() {
+	if r.onLost != nil {
+		r.onLost(len(r.lost) > 0)
+	}
 }
 
 // run sends on changed once the repo has been quiet for debounce after a

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -159,5 +160,52 @@ func TestRepoWatcherIgnoresWhatTheLoaderSkips(t *testing.T) {
 	}
 	if rw.dirs[filepath.Join(dir, ".git")] || rw.dirs[filepath.Join(dir, "cue.mod")] {
 		t.Error("a skipped directory is watched")
+	}
+}
+
+// TestRepoWatcherRootComesBack: a root deleted and created again (an
+// editor, a git checkout of a parent) is watched again, also when its
+// parent went too; the watcher says it lost the tree meanwhile.
+// Regression: later edits were never seen.
+func TestRepoWatcherRootComesBack(t *testing.T) {
+	parent := filepath.Join(t.TempDir(), "checkout")
+	repo := filepath.Join(parent, "repo")
+	writeFile(t, filepath.Join(repo, "sub", "site.yaml"), "a: 1\n")
+	rw, err := newRepoWatcher([]string{repo}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lost atomic.Bool
+	rw.onLost = lost.Store
+	ctx, cancel := context.WithCancel(context.Background())
+	changed := make(chan struct{}, 1)
+	done := make(chan error, 1)
+	go func() { done <- rw.run(ctx, 20*time.Millisecond, changed) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+		rw.Close()
+	})
+
+	for _, gone := range []string{repo, parent} {
+		settle(changed)
+		if err := os.RemoveAll(gone); err != nil {
+			t.Fatal(err)
+		}
+		waitChange(t, changed, "root deleted")
+		eventually(t, "the watcher says it lost the tree", lost.Load)
+
+		writeFile(t, filepath.Join(repo, "sub", "site.yaml"), "a: 2\n")
+		waitChange(t, changed, "root created again")
+		eventually(t, "the watcher has the tree again", func() bool { return !lost.Load() })
+
+		settle(changed)
+		writeFile(t, filepath.Join(repo, "sub", "site.yaml"), "a: 3\n")
+		waitChange(t, changed, "an edit after "+filepath.Base(gone)+" came back")
+		settle(changed)
+		writeFile(t, filepath.Join(repo, "new.yaml"), "b: 1\n")
+		waitChange(t, changed, "a new file at the root after "+filepath.Base(gone)+" came back")
 	}
 }

@@ -59,6 +59,7 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	defer rw.Close()
+	rw.onLost = opts.Metrics.setTreeLost
 	changed := make(chan struct{}, 1)
 	watchErr := make(chan error, 1)
 	wctx, stopWatch := context.WithCancel(ctx)

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,6 +31,9 @@ type Metrics struct {
 	configValid prometheus.Gauge
 	findings    *prometheus.GaugeVec
 	lastSuccess *prometheus.GaugeVec
+	// treeLost is set while the watcher has lost the repo tree (a root
+	// deleted, not yet back): /healthz then answers 503.
+	treeLost atomic.Bool
 }
 
 // NewMetrics registers the metrics (and the Go runtime's) on a new registry.
@@ -60,6 +64,13 @@ func NewMetrics() *Metrics {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
+
+// setTreeLost records whether the watcher has lost part of the repo tree.
+func (m *Metrics) setTreeLost(lost bool) { m.treeLost.Store(lost) }
+
+// Healthy reports whether the loop can see its repo: false while the
+// watcher has lost the tree, when later edits would go unseen.
+func (m *Metrics) Healthy() bool { return !m.treeLost.Load() }
 
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {

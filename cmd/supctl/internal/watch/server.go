@@ -28,6 +28,11 @@ func Listen(addr string, m *Metrics) (*Server, error) {
 	mux.Handle("GET /metrics", m.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if !m.Healthy() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "repo tree lost: a watched directory is gone; waiting for it to come back\n")
+			return
+		}
 		io.WriteString(w, "ok\n")
 	})
 	s := &Server{
