@@ -122,7 +122,11 @@ func (f *importFlags) run(ctx context.Context, e *env, args []string, formatGive
 		return exitTarget
 	}
 	if err := roundTrip(ctx, e, checker, files, o.obs); err != nil {
-		fmt.Fprintf(e.stderr, "supctl import: %v\nnothing was written\n", err)
+		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
+		for _, h := range imp.Hints {
+			fmt.Fprintf(e.stderr, "hint: %s\n", h)
+		}
+		fmt.Fprintln(e.stderr, "nothing was written")
 		return exitTarget
 	}
 	if dir == "" && file == "" {

@@ -156,3 +156,65 @@ func TestImportFixtures(t *testing.T) {
 		})
 	}
 }
+
+// TestImportOutputsAndServers: the native-hierarchy layout imported as one
+// file, with --explicit, to stdout; --server FQDNs that belong to no
+// imported site are usage errors; a child site imported without its parent
+// breaks SUP021, so import exits 4 and writes nothing.
+func TestImportOutputsAndServers(t *testing.T) {
+	bin, err := supdtest.Build(t.TempDir(), "supd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := startWorld(t, bin, readDocs(t, filepath.Join(fixturesDir, "servers", "native-hierarchy")))
+	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25", "SUPCTL_READ_TOKEN": supdtest.ReadToken, "SUPCTL_TOKEN_HOSTS": "*.example.com"}}
+	imp := func(args ...string) []string {
+		return append([]string{"import", "--endpoints", w.endpoints}, args...)
+	}
+	dir := t.TempDir()
+
+	// One file of both sites, its format from the extension.
+	all := filepath.Join(dir, "one", "all.yaml")
+	c.want(exitOK, imp("--site", "PR1", "--site", "CEN", "--out", all)...)
+	if src := string(readFile(t, all)); !strings.Contains(src, "CEN:") || !strings.Contains(src, "PR1:") || !strings.Contains(src, "parent: CEN") {
+		t.Fatalf("%s lacks a site or PR1's parent:\n%s", all, src)
+	}
+	c.want(exitOK, "vet", filepath.Dir(all))
+	c.want(exitOK, "plan", "--detailed-exitcode", "--endpoints", w.endpoints, filepath.Dir(all))
+
+	// --explicit writes the defaults and derived fields, and still round-trips.
+	explicit := filepath.Join(dir, "explicit") + "/"
+	c.want(exitOK, imp("--site", "CEN", "--site", "PR1", "--explicit", "--out", explicit)...)
+	if src := string(readFile(t, filepath.Join(explicit, "cen.cue"))); !strings.Contains(src, `code:       "CEN"`) || !strings.Contains(src, `fqdn: "sup01.cen.corp.example.com"`) {
+		t.Fatalf("--explicit left out code or fqdn:\n%s", src)
+	}
+	c.want(exitOK, "vet", explicit)
+	c.want(exitOK, "plan", "--detailed-exitcode", "--endpoints", w.endpoints, explicit)
+
+	// stdout, CUE by default; a server no document names joins the single site.
+	c.want(exitOK, imp("--site", "CEN", "--server", "isup01.dmz.corp.example.com")...)
+	if out := c.stdout.String(); !strings.HasPrefix(out, "// Imported by supctl import") || !strings.Contains(out, `"isup01.dmz.corp.example.com": {`) {
+		t.Fatalf("stdout:\n%s", out)
+	}
+
+	// Which site would these servers be of?
+	c.want(exitUsage, imp("--site", "CEN", "--server", "cm01.pr1.corp.example.com")...)
+	if !strings.Contains(c.stderr.String(), "is the site server of PR1: import that site too (--site PR1)") {
+		t.Fatalf("stderr: %s", c.stderr.String())
+	}
+	c.want(exitUsage, imp("--site", "CEN", "--site", "PR1", "--server", "isup01.dmz.corp.example.com")...)
+	if !strings.Contains(c.stderr.String(), "its site is unknown") {
+		t.Fatalf("stderr: %s", c.stderr.String())
+	}
+
+	// PR1 alone synchronizes from an upstream no imported site has.
+	child := filepath.Join(dir, "child", "pr1.cue")
+	c.want(exitTarget, imp("--site", "PR1", "--out", child)...)
+	if msg := c.stderr.String(); !strings.Contains(msg, "SUP021") || !strings.Contains(msg, "nothing was written") ||
+		!strings.Contains(msg, "hint: site PR1 synchronizes from http://sup01.cen.corp.example.com:8530, the active SUP of no imported site: import its parent site too") {
+		t.Fatalf("stderr: %s", msg)
+	}
+	if _, err := os.Stat(filepath.Dir(child)); !os.IsNotExist(err) {
+		t.Fatalf("exit 4 but %s exists (%v)", filepath.Dir(child), err)
+	}
+}

@@ -31,6 +31,9 @@ type Import struct {
 	// "sites.P01.servers.cm01.corp.example.com", labels joined by NUL) to
 	// the lines of the comment written above it.
 	Notes map[string][]string
+	// Hints say what else to import when the result breaks a rule across
+	// sites, e.g. a child site imported without its parent.
+	Hints []string
 }
 
 // Problem is something observed that no valid config can describe.
@@ -101,10 +104,14 @@ func Describe(sites map[string][]string, obs map[string]Observed, minWSUS map[st
 	}
 	for _, code := range codes {
 		s := imp.Config.Sites[code]
-		if parent, how := findParent(s, imp.Config.Sites); parent != "" {
+		parent, how := findParent(s, imp.Config.Sites)
+		switch {
+		case parent != "":
 			s.Parent = parent
 			k := NotePath("sites", code)
 			imp.Notes[k] = append(imp.Notes[k], how)
+		case s.SoftwareUpdatePoint != nil && s.SoftwareUpdatePoint.Sync.Source == "upstream":
+			imp.Hints = append(imp.Hints, fmt.Sprintf("site %s synchronizes from %s, the active SUP of no imported site: import its parent site too (--site CODE)", code, s.SoftwareUpdatePoint.Sync.Upstream))
 		}
 	}
 	return imp, nil
