@@ -8,7 +8,7 @@ VERSION   ?= $(shell git describe --always --dirty --tags 2>/dev/null || echo de
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS   := -X github.com/supctl/supctl/internal/buildinfo.version=$(VERSION) -X github.com/supctl/supctl/internal/buildinfo.commit=$(COMMIT)
 
-.PHONY: all build test lint bench fuzz demo clean
+.PHONY: all build test lint bench fuzz demo clean mutants
 
 all: build
 
@@ -42,6 +42,11 @@ fuzz:
 		echo "== fuzz $$pkg $$target"; \
 		$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	done
+
+# Plant the bugs of .ci/mutants.txt one at a time and count the ones the
+# tests catch (slow: not part of test or CI).
+mutants:
+	bash .ci/mutants
 
 # The rule reference, generated from the policies' METADATA (a test checks it).
 .PHONY: rules-doc
