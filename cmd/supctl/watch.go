@@ -130,7 +130,7 @@ func (s watchSiteReconciler) ReconcileSite(ctx context.Context, cfg *schema.Conf
 	out := watch.Outcome{Steps: len(sp.Steps), Changes: watchChanges(sp.Steps)}
 	if len(sp.Manual) > 0 {
 		m := sp.Manual[0]
-		return out, fmt.Errorf("%w on %s (%s: %s, want %s): %s", reconcile.ErrManual, m.Server, m.Field, m.Observed, m.Desired, m.Action)
+		return out, watch.TerminalError(fmt.Errorf("%w on %s (%s: %s, want %s): %s", reconcile.ErrManual, m.Server, m.Field, m.Observed, m.Desired, m.Action))
 	}
 	if dryRun || len(sp.Steps) == 0 {
 		return out, nil
@@ -138,6 +138,9 @@ func (s watchSiteReconciler) ReconcileSite(ctx context.Context, cfg *schema.Conf
 	res, err := s.r.Apply(ctx, cfg, p, reconcile.Fresh)
 	if res != nil && len(res.Sites) == 1 {
 		out.Steps = res.Sites[0].Steps
+	}
+	if errors.Is(err, reconcile.ErrManual) { // a re-plan found a manual step
+		return out, watch.TerminalError(fmt.Errorf("apply: %w", err))
 	}
 	if err != nil {
 		return out, fmt.Errorf("apply: %w", err)

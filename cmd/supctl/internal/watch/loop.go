@@ -161,7 +161,7 @@ func (l *loop) once(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for i, code := range sites {
 		wg.Go(func() {
-			if res := l.reconcileSite(ctx, cfg, code, false); res.err != nil {
+			if res := l.reconcileSite(ctx, cfg, code, false, false); res.err != nil {
 				errs[i] = fmt.Errorf("site %s: %w", code, res.err)
 			}
 		})

@@ -20,6 +20,7 @@ const (
 	ResultNoop    = "noop"    // the site already matched its config
 	ResultDrift   = "drift"   // dry run: differences found, nothing changed
 	ResultError   = "error"   // the run failed; the site backs off
+	ResultManual  = "manual"  // a manual step is required (a TerminalError): not retried
 )
 
 // Metrics are the Prometheus metrics of SPEC §5, on a registry of their own.
@@ -41,7 +42,7 @@ func NewMetrics() *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
 		reconciles: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "supctl_reconcile_total", Help: "Reconciles of a site, by result (applied, noop, drift, error).",
+			Name: "supctl_reconcile_total", Help: "Reconciles of a site, by result (applied, noop, drift, error, manual).",
 		}, []string{"site", "result"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "supctl_reconcile_duration_seconds", Help: "Duration of a site's reconcile (observe, plan, apply, verify).",
@@ -99,7 +100,7 @@ func (m *Metrics) reconciled(site, result string, took time.Duration, drift bool
 	if drift {
 		m.drift.WithLabelValues(site).Inc()
 	}
-	if result != ResultError {
+	if result != ResultError && result != ResultManual {
 		m.lastSuccess.WithLabelValues(site).Set(float64(now.UnixNano()) / 1e9)
 	}
 }

@@ -14,6 +14,10 @@ import (
 //   - nil error: the site is converged (or, in a dry run, observed). The next
 //     run is one interval later (±10% jitter); Outcome.Steps > 0 on a config
 //     the site had already converged to counts as drift.
+//   - an error matching TerminalError(nil) (a manual step is required):
+//     retrying cannot help. The site is reported once per change of its
+//     config (result "manual") and not backed off; it is re-checked at the
+//     drift-check interval, silently while the outcome stays the same.
 //   - any other error: the run failed; the site is retried after its backoff
 //     (1 s doubling to 5 min), other sites are not affected.
 //   - an error after ctx was cancelled: the loop is stopping; nothing is

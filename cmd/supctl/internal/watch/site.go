@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"sync"
 	"time"
 
@@ -67,6 +68,7 @@ func (w *siteWorker) poke() {
 func (w *siteWorker) run(ctx context.Context, l *loop) {
 	bo := backoff{base: l.opts.BackoffBase, max: l.opts.BackoffMax}
 	converged := "" // digest of the config the site last reconciled cleanly to
+	manual := ""    // digest of the config last reported as needing a manual step
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -77,17 +79,25 @@ func (w *siteWorker) run(ctx context.Context, l *loop) {
 		case <-timer.C:
 		}
 		cfg, digest := w.current()
-		res := l.reconcileSite(ctx, cfg, w.code, digest == converged)
+		res := l.reconcileSite(ctx, cfg, w.code, digest == converged, digest == manual)
 		if res.stopped {
 			return
 		}
 		wait := jitter(l.opts.Interval, intervalJitter)
-		if res.err != nil {
+		switch {
+		case res.result == ResultManual:
+			bo.reset()
+			if digest != manual {
+				l.opts.Logger.Info("manual step required: not retried; re-checked every interval, reported again when the site's config changes",
+					"site", w.code, "recheck_in", wait)
+			}
+			manual = digest
+		case res.err != nil:
 			wait = bo.next()
 			l.opts.Logger.Info("backing off", "site", w.code, "failures", bo.failures, "retry_in", wait)
-		} else {
+		default:
 			bo.reset()
-			converged = digest
+			converged, manual = digest, ""
 		}
 		timer.Reset(wait)
 	}
@@ -103,8 +113,9 @@ type siteResult struct {
 // reconcileSite runs one reconcile of site and records it: one switch turns
 // the outcome into a result label, a log line and the metrics.
 // sameConfig says the site had already converged to this config, so any
-// difference found is drift.
-func (l *loop) reconcileSite(ctx context.Context, cfg *schema.Config, site string, sameConfig bool) siteResult {
+// difference found is drift; manualReported says a manual step was already
+// reported for this config, so another is neither logged nor counted.
+func (l *loop) reconcileSite(ctx context.Context, cfg *schema.Config, site string, sameConfig, manualReported bool) siteResult {
 	start := time.Now()
 	out, err := l.opts.Reconciler.ReconcileSite(ctx, cfg, site, l.opts.DryRun)
 	took := time.Since(start)
@@ -116,6 +127,12 @@ func (l *loop) reconcileSite(ctx context.Context, cfg *schema.Config, site strin
 	var res siteResult
 	drift := err == nil && out.Steps > 0 && (sameConfig || l.opts.DryRun)
 	switch {
+	case errors.Is(err, TerminalError(nil)):
+		res = siteResult{result: ResultManual, err: err}
+		if manualReported {
+			log.Debug("reconcile", "site", site, "result", res.result, "duration", took, "err", err)
+			return res
+		}
 	case err != nil:
 		res = siteResult{result: ResultError, err: err}
 	case out.Steps == 0:
