@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"cuelang.org/go/cue/ast"
 	"github.com/spf13/cobra"
 
 	"github.com/supctl/supctl/cmd/supctl/internal/importer"
@@ -82,6 +83,9 @@ func (f *importFlags) run(ctx context.Context, e *env, args []string, formatGive
 	if !slices.Contains(importer.Formats, f.format) {
 		return usageErr("invalid value %q for --format (want one of %v)", f.format, importer.Formats)
 	}
+	if !ast.IsValidIdent(f.pkg) {
+		return usageErr("--package %q is not a CUE identifier", f.pkg)
+	}
 	ep, err := loadEndpoints(endpointsPath(e, common), nil)
 	if err != nil {
 		return usageErr("%v", err)
@@ -114,7 +118,7 @@ func (f *importFlags) run(ctx context.Context, e *env, args []string, formatGive
 	r, err := importer.Prepare(imp, importer.Options{Format: f.format, Package: f.pkg, Explicit: f.explicit, At: time.Now()})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
-		return exitUsage
+		return exitTarget
 	}
 	files, err := importFiles(r, dir, file)
 	if err != nil {
@@ -203,11 +207,14 @@ func (o *importObserver) observeEach(ctx context.Context, fqdns []string) []erro
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	errs := make([]error, len(fqdns))
+	sem := make(chan struct{}, 10)
 	for i, f := range fqdns {
 		if _, ok := o.obs[f]; ok {
 			continue
 		}
 		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
 			got, err := o.rec.Observe(ctx, []string{f})
 			if err != nil {
 				errs[i] = err

@@ -218,3 +218,25 @@ func TestImportOutputsAndServers(t *testing.T) {
 		t.Fatalf("exit 4 but %s exists (%v)", filepath.Dir(child), err)
 	}
 }
+
+// TestImportRejectedValue: a value the schema rejects (a WSUS build that
+// is not a.b.c.d, which supd keeps as it is told) is reported at its line
+// in the file import would have written, exit 4, nothing written.
+func TestImportRejectedValue(t *testing.T) {
+	bin, err := supdtest.Build(t.TempDir(), "supd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := readDocs(t, filepath.Join(fixturesDir, "servers", "mixed-http"))
+	docs[0].WSUS.Version = "3.2"
+	w := startWorld(t, bin, docs)
+	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25", "SUPCTL_READ_TOKEN": supdtest.ReadToken, "SUPCTL_TOKEN_HOSTS": "*.example.com"}}
+	out := filepath.Join(t.TempDir(), "p01.yaml")
+	c.want(exitTarget, "import", "--endpoints", w.endpoints, "--site", "P01", "--out", out)
+	if msg := c.stderr.String(); !regexp.MustCompile(`p01\.yaml:\d+:\d+: error SCHEMA: .*version`).MatchString(msg) {
+		t.Fatalf("stderr: %s", msg)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Fatalf("exit 4 but %s exists (%v)", out, err)
+	}
+}

@@ -187,3 +187,42 @@ func TestRenderGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestPrepareLeavesRejectedPartsWhole: a server whose observed values the
+// schema rejects (a WSUS build that is not a.b.c.d) is written whole, so
+// that the vet before writing reports it at its line; the rest is pruned.
+func TestPrepareLeavesRejectedPartsWhole(t *testing.T) {
+	obs := fixtureDocs(t, "native-hierarchy")
+	o := obs["sup01.cen.corp.example.com"]
+	o.State.Server = o.State.Server.Clone()
+	o.State.Server.WSUS.Version = "10"
+	obs["sup01.cen.corp.example.com"] = o
+	imp, err := Describe(map[string][]string{"CEN": SiteServers(obs["cm01.cen.corp.example.com"].State.Server)}, obs, minWSUS(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Prepare(imp, Options{Format: "json", Package: "config", At: observedAt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var repo struct {
+		Sites map[string]struct {
+			Code    *string                   `json:"code"`
+			Servers map[string]map[string]any `json:"servers"`
+		} `json:"sites"`
+	}
+	if err := json.Unmarshal(b, &repo); err != nil {
+		t.Fatal(err)
+	}
+	cen := repo.Sites["CEN"]
+	if _, ok := cen.Servers["sup01.cen.corp.example.com"]["fqdn"]; !ok {
+		t.Errorf("the rejected server was pruned:\n%s", b)
+	}
+	if _, ok := cen.Servers["cm01.cen.corp.example.com"]["fqdn"]; ok || cen.Code != nil {
+		t.Errorf("the parts the schema accepts were not pruned:\n%s", b)
+	}
+}

@@ -1,10 +1,6 @@
 package importer
 
-import (
-	"fmt"
-
-	"github.com/supctl/supctl/schema"
-)
+import "github.com/supctl/supctl/schema"
 
 // prune removes from a site's tree every field the schema fills in by
 // itself to the same value: defaults, and the code and fqdn it derives from
@@ -14,17 +10,17 @@ import (
 //
 // The schema's defaults never reach from one server to another or from a
 // server to the site, so each server is pruned in a site of its own and
-// the site without its servers: every check completes a small value.
-func prune(c *schema.Completer, code string, site *node) error {
+// the site without its servers: every check completes a small value. A
+// part the schema rejects as it is (a WSUS build that is not a.b.c.d, say)
+// is left whole, so that vetting the written file reports it where it is.
+func prune(c *schema.Completer, code string, site *node) {
 	if servers := site.child("servers"); servers != nil {
 		for _, srv := range servers.kids {
 			alone := &node{kind: object, kids: []*node{
 				{kind: scalar, key: "siteServer", scalar: srv.key},
 				{kind: object, key: "servers", kids: []*node{srv}},
 			}}
-			if err := pruneIn(c, code, alone, srv); err != nil {
-				return fmt.Errorf("server %s: %w", srv.key, err)
-			}
+			pruneIn(c, code, alone, srv)
 		}
 	}
 	rest := &node{kind: object}
@@ -33,9 +29,7 @@ func prune(c *schema.Completer, code string, site *node) error {
 			rest.kids = append(rest.kids, k)
 		}
 	}
-	if err := pruneIn(c, code, rest, rest); err != nil {
-		return err
-	}
+	pruneIn(c, code, rest, rest)
 	kids := rest.kids
 	if servers := site.child("servers"); servers != nil {
 		// servers goes back where it was: after siteServer (the schema's order).
@@ -46,20 +40,19 @@ func prune(c *schema.Completer, code string, site *node) error {
 		kids = append(kids[:min(i+1, len(kids)):min(i+1, len(kids))], append([]*node{servers}, kids[min(i+1, len(kids)):]...)...)
 	}
 	site.kids = kids
-	return nil
 }
 
-// pruneIn prunes the fields of n, part of the site value whole.
-func pruneIn(c *schema.Completer, code string, whole, n *node) error {
+// pruneIn prunes the fields of n, part of the site value whole, unless
+// the schema rejects whole.
+func pruneIn(c *schema.Completer, code string, whole, n *node) {
 	want, err := c.Site(code, whole.json())
 	if err != nil {
-		return fmt.Errorf("site %s: %w", code, err)
+		return
 	}
 	pruneKids(n, func() bool {
 		got, err := c.Site(code, whole.json())
 		return err == nil && sameJSON(got, want)
 	})
-	return nil
 }
 
 func pruneKids(n *node, same func() bool) {

@@ -76,9 +76,7 @@ func Prepare(imp *Import, opts Options) (*Rendered, error) {
 			if c == nil {
 				c = schema.NewCompleter()
 			}
-			if err := prune(c, code, site); err != nil {
-				return nil, err
-			}
+			prune(c, code, site)
 		}
 		site.notes = imp.Notes[NotePath("sites", code)]
 		if servers := site.child("servers"); servers != nil {
