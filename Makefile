@@ -8,7 +8,7 @@ VERSION   ?= $(shell git describe --always --dirty --tags 2>/dev/null || echo de
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS   := -X github.com/supctl/supctl/internal/buildinfo.version=$(VERSION) -X github.com/supctl/supctl/internal/buildinfo.commit=$(COMMIT)
 
-.PHONY: all build test lint bench fuzz demo clean mutants
+.PHONY: all build test lint bench fuzz demo clean mutants dist
 
 all: build
 
@@ -53,8 +53,16 @@ mutants:
 rules-doc:
 	$(GO) run ./cmd/supctl rules --format markdown > policies/RULES.md
 
+# Release archives of supctl and supd (tar.gz; zip for windows) and SHA256SUMS
+# in dist/, for every platform of DIST_TARGETS; file dates from the commit.
+DIST_TARGETS ?= linux/amd64 linux/arm64 windows/amd64 windows/arm64 darwin/amd64 darwin/arm64
+dist:
+	rm -rf dist
+	$(GO) run ./cmd/dist -version $(VERSION) -commit $(COMMIT) -out dist \
+		-date $$(git log -1 --format=%ct 2>/dev/null || date +%s) $(DIST_TARGETS)
+
 demo: build
 	bash cmd/supctl/demo/demo.sh
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) dist
