@@ -339,3 +339,39 @@ func TestEditedPlanNeverRuns(t *testing.T) {
 	c.want(exitOK, "apply", "--plan", saved)
 	c.want(exitOK, "plan", "--detailed-exitcode", repo)
 }
+
+// TestPlanOutIsAtomic: plan --out writes through a temporary file of its
+// own (the one atomic-write helper), never a fixed name beside the target.
+// Regression: it wrote to FILE.tmp, so a symlink planted there was written
+// through (here: a file outside the output directory was clobbered), and
+// nothing was fsynced.
+func TestPlanOutIsAtomic(t *testing.T) {
+	const fqdn = "cm01.corp.example.com"
+	url := startSupd(t, "../../fixtures/servers/mixed-http/"+fqdn+".json")
+	repo := writeRepo(t, fqdn, url, map[string][]byte{"site.yaml": readFile(t, "../../fixtures/valid/mixed-http/site.yaml")})
+	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25", "SUPCTL_TOKEN": cliToken, "SUPCTL_TOKEN_HOSTS": "*.corp.example.com"}}
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	victim := filepath.Join(elsewhere, "precious")
+	if err := os.WriteFile(victim, []byte("precious\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	saved := filepath.Join(dir, "plan.json")
+	if err := os.Symlink(victim, saved+".tmp"); err != nil {
+		t.Fatal(err)
+	}
+	c.want(exitOK, "plan", "--out", saved, repo)
+	if got := string(readFile(t, victim)); got != "precious\n" {
+		t.Fatalf("plan --out wrote through %s.tmp into another file: %q", saved, got)
+	}
+	var p reconcile.Plan
+	if err := json.Unmarshal(readFile(t, saved), &p); err != nil || p.Summary().Changes == 0 {
+		t.Fatalf("saved plan: %v, %+v", err, p.Summary())
+	}
+	if fi, err := os.Stat(saved); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Fatalf("saved plan: %v, mode %v", err, fi.Mode())
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".plan.json.tmp-*")); len(left) > 0 {
+		t.Fatalf("temporary files left: %v", left)
+	}
+	c.want(exitOK, "apply", "--plan", saved)
+}

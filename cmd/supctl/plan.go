@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/supctl/supctl/cmd/supctl/internal/output"
+	"github.com/supctl/supctl/internal/atomicfile"
 	"github.com/supctl/supctl/cmd/supctl/internal/planview"
 	"github.com/supctl/supctl/reconcile"
 	"github.com/supctl/supctl/schema"
@@ -161,11 +161,7 @@ func writePlan(path string, p *reconcile.Plan) error {
 	if err != nil {
 		return fmt.Errorf("encode plan: %w", err)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
-		return fmt.Errorf("save plan: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := atomicfile.Write(path, append(data, '\n'), 0o644); err != nil {
 		return fmt.Errorf("save plan: %w", err)
 	}
 	return nil

@@ -56,6 +56,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/supctl/supctl/internal/atomicfile"
 	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/reconcile/supd/sim"
 )
@@ -157,7 +158,7 @@ func New(opts Options) (*Server, error) {
 		backend: opts.Backend,
 		rng:     mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 	}
-	removeStaleTemps(opts.StatePath, s.log)
+	atomicfile.RemoveStale(opts.StatePath, s.log)
 	snap, err := loadSnapshot(opts.StatePath)
 	switch {
 	case err == nil:
@@ -217,7 +218,7 @@ func (s *Server) persist(snap *snapshot) error {
 	if err != nil {
 		return fmt.Errorf("persist: %w", err)
 	}
-	if err := writeFileAtomic(s.opts.StatePath, data); err != nil {
+	if err := atomicfile.Write(s.opts.StatePath, data, 0o600); err != nil {
 		return fmt.Errorf("persist: %w", err)
 	}
 	return nil

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
-	"path/filepath"
 	"reflect"
 	"time"
 
@@ -179,64 +177,6 @@ func (f *stateFile) check() error {
 	b.Normalize()
 	if !reflect.DeepEqual(a, b) {
 		return errors.New("the document differs from the last event's")
-	}
-	return nil
-}
-
-// tempPattern is the name pattern of writeFileAtomic's temporary files.
-func tempPattern(path string) (dir, pattern string) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	return dir, "." + base + ".tmp-*"
-}
-
-// removeStaleTemps removes temporary files a crash left behind.
-func removeStaleTemps(path string, log *slog.Logger) {
-	dir, pattern := tempPattern(path)
-	stale, _ := filepath.Glob(filepath.Join(dir, pattern))
-	for _, f := range stale {
-		if err := os.Remove(f); err != nil {
-			log.Warn("remove stale temporary file", "path", f, "err", err)
-		}
-	}
-}
-
-// writeFileAtomic replaces path with data so that a crash at any instant
-// leaves the old or the new content: temp file in the same directory,
-// write, fsync, rename, fsync of the directory.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir, pattern := tempPattern(path)
-	tmp, err := os.CreateTemp(dir, pattern)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("rename %s: %w", tmp.Name(), err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open dir %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("fsync dir %s: %w", dir, err)
 	}
 	return nil
 }
