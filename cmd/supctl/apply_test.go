@@ -304,7 +304,7 @@ func TestEditedPlanNeverRuns(t *testing.T) {
 			st := reconcile.Step{Server: fqdn, Version: before.Version, Op: removeHTTP}
 			sp.Steps = append([]reconcile.Step{st}, sp.Steps...)
 		},
-		"op replaced": func(sp *reconcile.SitePlan) { sp.Steps[0].Op = removeHTTP },
+		"op replaced":  func(sp *reconcile.SitePlan) { sp.Steps[0].Op = removeHTTP },
 		"step dropped": func(sp *reconcile.SitePlan) { sp.Steps = sp.Steps[:len(sp.Steps)-1] },
 	}
 	for name, edit := range edits {

@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/supctl/supctl/cmd/supctl/internal/output"
-	"github.com/supctl/supctl/internal/atomicfile"
 	"github.com/supctl/supctl/cmd/supctl/internal/planview"
+	"github.com/supctl/supctl/internal/atomicfile"
 	"github.com/supctl/supctl/reconcile"
 	"github.com/supctl/supctl/schema"
 )
