@@ -19,11 +19,12 @@ import (
 	"github.com/supctl/supctl/schema"
 )
 
-// supdBin and supctlBin are the binaries TestMain builds.
-var supdBin, supctlBin string
+// supdBin, supctlBin and supdFakeWinBin (supd whose windows backend can
+// run on the fake Windows machine) are the binaries TestMain builds.
+var supdBin, supctlBin, supdFakeWinBin string
 
 func TestMain(m *testing.M) {
-	supdtest.Main(m, map[string]*string{"supd": &supdBin, "supctl": &supctlBin})
+	supdtest.Main(m, map[string]*string{"supd": &supdBin, "supctl": &supctlBin, supdtest.FakeWindowsSupd: &supdFakeWinBin})
 }
 
 const (
@@ -45,14 +46,24 @@ type cluster struct {
 // startCluster starts one supd per document, each with the extra flags.
 func startCluster(t testing.TB, docs []api.Server, extra ...string) *cluster {
 	t.Helper()
+	return startClusterWith(t, supdBin, docs, func(d api.Server, o *supdtest.Options) {
+		o.Init, o.Flags = &d, extra
+	})
+}
+
+// startClusterWith starts one supd (the binary bin) per document, each
+// with the options setup gives (Dir and Tokens are set before).
+func startClusterWith(t testing.TB, bin string, docs []api.Server, setup func(d api.Server, o *supdtest.Options)) *cluster {
+	t.Helper()
 	c := &cluster{t: t, procs: map[string]*supdtest.Proc{}}
 	dir := t.TempDir()
 	tokens := testActor + " write " + testToken + "\nother write " + otherToken + "\n"
 	errs := make(chan error, len(docs))
 	for _, d := range docs {
-		o := supdtest.Options{Dir: filepath.Join(dir, d.FQDN), Init: &d, Tokens: tokens, Flags: extra}
+		o := supdtest.Options{Dir: filepath.Join(dir, d.FQDN), Tokens: tokens}
+		setup(d, &o)
 		go func() {
-			p, err := supdtest.Launch(t, supdBin, o)
+			p, err := supdtest.Launch(t, bin, o)
 			if err == nil {
 				c.mu.Lock()
 				c.procs[d.FQDN] = p

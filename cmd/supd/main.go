@@ -3,6 +3,11 @@
 //
 //	supd --listen ADDR --state FILE [--init FILE] --token-file FILE [--tls-cert F --tls-key F]
 //	     [--backend sim] [--latency D] [--fail-rate P] [--crash-after-ops N] [--seed N]
+//	supd ... --backend windows --runner local|winrm [--host H] [--winrm-credentials-file F]
+//	     [--winrm-ca-cert F] [--runner-timeout D] [--read-cache D] [--log-file F]
+//
+// On Windows it also runs as a service (started by the service manager; Stop
+// and Shutdown stop it gracefully), logging to --log-file.
 //
 // It prints "listening on http(s)://HOST:PORT" on stdout once it accepts
 // connections, and stops gracefully on SIGINT or SIGTERM. Exit status: 0
@@ -37,10 +42,17 @@ const (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	if code, ok := runService(os.Args[1:]); ok { // started by the Windows service manager
+		os.Exit(code)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// run runs supd until ctx is done and returns its exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("supd", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8443", "address to listen on (port 0 picks a free one)")
@@ -49,12 +61,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	tokenFile := fs.String("token-file", "", "token file of NAME SCOPE TOKEN lines, mode 0600 (required)")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key, serve https")
 	tlsKey := fs.String("tls-key", "", "TLS private key (PEM)")
-	backend := fs.String("backend", "sim", "backend (only \"sim\")")
+	bf := addBackendFlags(fs)
 	latency := fs.Duration("latency", 0, "delay added before every /v1/ request")
 	failRate := fs.Float64("fail-rate", 0, "probability (0–1) of answering a /v1/ request 503 before doing anything")
 	crashAfter := fs.Int("crash-after-ops", 0, "exit (status 10) after persisting the Nth applied op, before answering it")
 	seed := fs.Uint64("seed", 0, "seed of the fault injection's random source (0: random)")
 	logFormat := fs.String("log-format", "text", "log format on stderr: text or json")
+	logFile := fs.String("log-file", "", "append the logs to FILE instead of stderr (a Windows service has no stderr)")
 	showVersion := fs.Bool("version", false, "print the version, commit and Go version, and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -77,8 +90,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return usage("--state is required")
 	case *tokenFile == "":
 		return usage("--token-file is required")
-	case *backend != "sim":
-		return usage("--backend %q: only \"sim\" exists", *backend)
+	case bf.check(*initFile) != nil:
+		return usage("%v", bf.check(*initFile))
 	case (*tlsCert == "") != (*tlsKey == ""):
 		return usage("--tls-cert and --tls-key go together")
 	case *logFormat != "text" && *logFormat != "json":
@@ -89,6 +102,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return usage("--latency and --crash-after-ops must not be negative")
 	}
 
+	if *logFile != "" {
+		f, err := os.OpenFile(*logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return usage("--log-file: %v", err)
+		}
+		defer f.Close()
+		stderr = f
+	}
 	var log *slog.Logger
 	if *logFormat == "json" {
 		log = slog.New(slog.NewJSONHandler(stderr, nil))
@@ -115,7 +136,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return fail(fmt.Errorf("decode init document %s: %w", *initFile, err))
 		}
 	}
+	backend, err := bf.newBackend()
+	if err != nil {
+		return fail(err)
+	}
 	srv, err := supd.New(supd.Options{
+		Backend:       backend,
+		ReadCache:     bf.readCache,
 		StatePath:     *state,
 		Init:          init,
 		Tokens:        tokens,
@@ -144,8 +171,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 		scheme = "https"
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	fmt.Fprintf(stdout, "listening on %s://%s\n", scheme, ln.Addr())
 	if err := srv.Serve(ctx, ln); err != nil {
 		return fail(err)

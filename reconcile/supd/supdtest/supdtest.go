@@ -78,12 +78,22 @@ func run(m *testing.M, bins map[string]*string) int {
 	return m.Run()
 }
 
+// FakeWindowsSupd names, for Main and Build, supd built with -tags
+// supdfake: its hidden "--runner fake --fake-machine FILE" runs the windows
+// backend's scripts on the fake Windows machine (package fakewin) kept in
+// FILE. Only tests build it.
+const FakeWindowsSupd = "supd-fakewin"
+
 // Build runs go build on the command cmd/NAME of this module (such as
-// "supd") into dir and returns the binary's path. It must run inside the
-// module, as go test does.
+// "supd", or FakeWindowsSupd) into dir and returns the binary's path. It
+// must run inside the module, as go test does.
 func Build(dir, name string) (string, error) {
 	bin := filepath.Join(dir, name)
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/supctl/supctl/cmd/"+name).CombinedOutput()
+	args := []string{"build", "-o", bin, "github.com/supctl/supctl/cmd/" + name}
+	if name == FakeWindowsSupd {
+		args = []string{"build", "-tags", "supdfake", "-o", bin, "github.com/supctl/supctl/cmd/supd"}
+	}
+	out, err := exec.Command("go", args...).CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("build %s: %v\n%s", name, err, out)
 	}
