@@ -228,7 +228,7 @@ function Invoke-SupScript {
         $enc = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($Text))
         $all = @(& powershell.exe -NoProfile -NonInteractive -EncodedCommand $enc 2>&1)
         $code = $LASTEXITCODE
-        $out = @($all | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] } | ForEach-Object { [string]$_ }) -join "`+"`n"+`"
+        $out = @($all | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] } | ForEach-Object { [string]$_ }) -join "` + "`n" + `"
         $err = @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] } | ForEach-Object { $_.ToString() }) -join ' '
         New-Object PSObject -Property @{ Code = $code; Out = $out.Trim(); Err = $err.Trim() }
     }
