@@ -21,6 +21,17 @@ type ChangeScriptOptions struct {
 	Split bool
 }
 
+// ChangeSet is what ChangeScripts generates.
+type ChangeSet struct {
+	// Scripts are the files: one, or one per run of steps on a server (Split).
+	Scripts []ChangeScript
+	// Manual are the manual steps the scripts list; while any remain the
+	// scripts refuse to start.
+	Manual []string
+	// Steps is the number of steps of the plan.
+	Steps int
+}
+
 // ChangeScript is one generated PowerShell file.
 type ChangeScript struct {
 	// Name is "" for the single script, else "NN-FQDN.ps1" (Split).
@@ -54,7 +65,7 @@ type changeStep struct {
 // step, what it saw and what is already done. A step whose op is a manual
 // step (windows.ManualStepError) is listed with the plan's manual steps:
 // the script refuses to start while any remain.
-func ChangeScripts(p *Plan, opts ChangeScriptOptions) ([]ChangeScript, error) {
+func ChangeScripts(p *Plan, opts ChangeScriptOptions) (*ChangeSet, error) {
 	var manual []string
 	for _, sp := range p.Sites {
 		for _, m := range sp.Manual {
@@ -106,8 +117,10 @@ func ChangeScripts(p *Plan, opts ChangeScriptOptions) ([]ChangeScript, error) {
 			steps = append(steps, cs)
 		}
 	}
+	set := &ChangeSet{Manual: manual, Steps: len(steps)}
 	if !opts.Split {
-		return []ChangeScript{{Text: renderChangeScript(p, opts.Sources, manual, steps, steps, "")}}, nil
+		set.Scripts = []ChangeScript{{Text: renderChangeScript(p, opts.Sources, manual, steps, steps, "")}}
+		return set, nil
 	}
 	var out []ChangeScript
 	for i := 0; i < len(steps); {
@@ -122,7 +135,8 @@ func ChangeScripts(p *Plan, opts ChangeScriptOptions) ([]ChangeScript, error) {
 	if len(out) == 0 {
 		out = append(out, ChangeScript{Name: "01-no-changes.ps1", Text: renderChangeScript(p, opts.Sources, manual, steps, nil, "01-no-changes.ps1")})
 	}
-	return out, nil
+	set.Scripts = out
+	return set, nil
 }
 
 // psSingle quotes s for PowerShell (single quotes doubled; the texts here

@@ -97,7 +97,7 @@ func TestChangeScriptsGolden(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tr.name, err)
 		}
-		text := scripts[0].Text
+		text := scripts.Scripts[0].Text
 		all[tr.name] = text
 		golden := filepath.Join("testdata", "changescripts", tr.name+".ps1")
 		if *update {
@@ -146,7 +146,7 @@ func TestChangeScriptRefusesManualSteps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := scripts[0].Text
+	text := scripts.Scripts[0].Text
 	for _, want := range []string{"cm.setSoftwareUpdatePoint", "is done by hand", "Site Management", "refusing to start", "exit 4", "No rollback is attempted"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("script lacks %q", want)
@@ -176,7 +176,7 @@ func TestChangeScriptGuardsCompareTheObservedValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := scripts[0].Text
+	text := scripts.Scripts[0].Text
 	steps := scriptSteps(t, text)
 	if len(steps) != 2 {
 		t.Fatalf("steps %+v, want addBinding and setSslFlags", steps)

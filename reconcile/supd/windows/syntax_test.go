@@ -13,7 +13,7 @@ import (
 // (read, each sample op, each probe) with the PowerShell grammar. It fails
 // when the checker cannot run.
 func TestScriptsParse(t *testing.T) {
-	scripts := map[string]string{"generated read": windows.ReadScript()}
+	scripts := map[string]string{"generated read": windows.ReadScript(), "exported read": windows.ExportedReadScript()}
 	files, _ := filepath.Glob("scripts/*.ps1")
 	if len(files) < 8 {
 		t.Fatalf("found %d embedded scripts", len(files))

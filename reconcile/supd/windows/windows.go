@@ -302,3 +302,17 @@ func ParseHeader(text string) (ScriptHeader, error) {
 	h.Name, h.Args = name, json.RawMessage(args)
 	return h, nil
 }
+
+// exportMarker is the line of scripts/export-read.ps1 that ReadScript replaces.
+const exportMarker = "#SUPCTL-READ-SCRIPT#"
+
+// ExportedReadScript returns the read script for a change window (SPEC
+// §5.9, supctl export read-script): ReadScript's text, unchanged, inside a
+// wrapper that runs it and writes its output to <FQDN>.json.
+func ExportedReadScript() string {
+	read := strings.TrimSuffix(ReadScript(), "\n")
+	if strings.Contains(read, "\n'@") {
+		panic("windows: the read script contains a here-string terminator") // the embedded scripts never do (tested)
+	}
+	return strings.Replace(script("export-read.ps1"), exportMarker, read, 1)
+}

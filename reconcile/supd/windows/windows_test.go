@@ -206,3 +206,22 @@ func TestParseReadErrorsNameTheSection(t *testing.T) {
 		t.Error("unknown field accepted")
 	}
 }
+
+// TestExportedReadScriptIsTheReadScript: the exported script is exactly
+// ReadScript's text inside the wrapper, and nothing else.
+func TestExportedReadScriptIsTheReadScript(t *testing.T) {
+	got := windows.ExportedReadScript()
+	read := windows.ReadScript()
+	inner := "$SupRead = @'\n" + read + "'@\n"
+	if strings.Count(got, inner) != 1 {
+		t.Fatal("the exported script does not hold ReadScript's text exactly once, as a here-string")
+	}
+	wrapper, err := os.ReadFile("scripts/export-read.ps1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Replace(got, read, "#SUPCTL-READ-SCRIPT#\n", 1) != string(wrapper) {
+		t.Fatal("the exported script is more than ReadScript plus scripts/export-read.ps1")
+	}
+	golden(t, "export-read-script.ps1", got)
+}
