@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -224,4 +226,41 @@ func TestChangeScriptGuardsCompareTheObservedValues(t *testing.T) {
 
 func applyForTest(doc api.Server, op string, args any) (api.Server, bool, error) {
 	return sim.Apply(doc, op, args)
+}
+
+// TestChangeScriptsSplit: --split writes one part per run of consecutive
+// steps on one server, in plan order, each holding only that server's steps.
+func TestChangeScriptsSplit(t *testing.T) {
+	a := loadConfig(t, config(single(80, 443, false, nil)))
+	b := loadConfig(t, config(single(8530, 8531, false, cert(thumbA, p01))))
+	docs := seedDocs(t, a, b)
+	obs, files := observedFrom(docs)
+	p, err := PlanFrom(b, nil, obs, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := ChangeScripts(p, ChangeScriptOptions{Sources: files, Split: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := ChangeScripts(p, ChangeScriptOptions{Sources: files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var joined []Step
+	for i, s := range set.Scripts {
+		if !strings.HasPrefix(s.Name, fmt.Sprintf("%02d-", i+1)) || !strings.HasSuffix(s.Name, ".ps1") {
+			t.Errorf("part %d is named %q", i+1, s.Name)
+		}
+		server := strings.TrimSuffix(s.Name[3:], ".ps1")
+		for _, st := range scriptSteps(t, s.Text) {
+			if st.Server != server {
+				t.Errorf("part %s holds a step of %s", s.Name, st.Server)
+			}
+			joined = append(joined, st)
+		}
+	}
+	if !reflect.DeepEqual(joined, scriptSteps(t, whole.Scripts[0].Text)) {
+		t.Errorf("the parts' steps differ from the whole script's")
+	}
 }

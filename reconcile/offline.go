@@ -92,7 +92,7 @@ func loadObservedFile(path, fqdn string) (api.State, ObservedFile, error) {
 	file := ObservedFile{FQDN: fqdn, Path: path, SHA256: hex.EncodeToString(sum[:])}
 	var st api.State
 	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&top); err != nil {
 		return fail(ErrTarget, "not a JSON object: %v", err)
 	}
 	switch {
