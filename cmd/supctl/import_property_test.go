@@ -65,6 +65,7 @@ func universe(t *testing.T) ([]api.Server, []universeSite) {
 		fixture("native-hierarchy", "cm01.cen.corp.example.com"),
 		fixture("native-hierarchy", "sup01.cen.corp.example.com"),
 		fixture("native-hierarchy", "sup01.cen.corp.example.com", "sup01.cen", "sup02.cen", "A1B2C3", "D1B2C3"),
+		fixture("native-hierarchy", "sup01.cen.corp.example.com", "sup01.cen", "sup03.cen", "A1B2C3", "D2B2C3"),
 		fixture("native-hierarchy", "isup01.dmz.corp.example.com"),
 		fixture("native-hierarchy", "cm01.pr1.corp.example.com"),
 		fixture("native-hierarchy", "sup01.cen.corp.example.com", "sup01.cen", "sup01.pr1", "A1B2C3", "E1B2C3"),
@@ -74,9 +75,9 @@ func universe(t *testing.T) ([]api.Server, []universeSite) {
 		fixture("current-branch", "sup01.cb.corp.example.com"),
 	}
 	sites := []universeSite{
-		{code: "CEN", siteServer: "cm01.cen.corp.example.com", wsus: []string{"sup01.cen.corp.example.com", "sup02.cen.corp.example.com"}, internet: "isup01.dmz.corp.example.com"},
+		{code: "CEN", siteServer: "cm01.cen.corp.example.com", wsus: []string{"sup01.cen.corp.example.com", "sup02.cen.corp.example.com", "sup03.cen.corp.example.com"}, internet: "isup01.dmz.corp.example.com"},
 		{code: "PR1", siteServer: "cm01.pr1.corp.example.com", wsus: []string{"cm01.pr1.corp.example.com", "sup01.pr1.corp.example.com"}, parents: []string{"CEN"}},
-		{code: "PR2", siteServer: "cm01.pr2.corp.example.com", wsus: []string{"cm01.pr2.corp.example.com"}, parents: []string{"PR1", "CEN"}},
+		{code: "PR2", siteServer: "cm01.pr2.corp.example.com", wsus: []string{"cm01.pr2.corp.example.com"}, parents: []string{"PR1", "PR1", "CEN"}},
 		{code: "P01", siteServer: "cm01.corp.example.com", wsus: []string{"cm01.corp.example.com"}},
 		{code: "CB1", siteServer: "cm01.cb.corp.example.com", wsus: []string{"sup01.cb.corp.example.com"}, cb: true},
 	}
@@ -163,13 +164,13 @@ func generate(r *rand.Rand, docs map[string]api.Server, sites []universeSite) *l
 		if r.IntN(4) == 0 {
 			sup.Proxy = &api.Proxy{Server: "proxy.corp.example.com", Port: 3128, ForSync: r.IntN(2) == 0}
 		}
-		if ssl && r.IntN(2) == 0 {
+		if ssl && r.IntN(3) > 0 {
 			in.mode = api.ModeNative
 		}
-		if s.internet != "" && in.mode == api.ModeNative && r.IntN(2) == 0 {
+		if s.internet != "" && in.mode == api.ModeNative && r.IntN(4) > 0 {
 			in.internet, sup.Internet, sup.ClientConnection = s.internet, s.internet, "intranet"
 		}
-		if len(s.parents) > 0 && r.IntN(3) > 0 {
+		if len(s.parents) > 0 && r.IntN(4) > 0 {
 			in.parent = s.parents[r.IntN(len(s.parents))]
 		}
 		in.sup = sup
@@ -206,7 +207,8 @@ func generate(r *rand.Rand, docs map[string]api.Server, sites []universeSite) *l
 		}
 		in.sup.Sync = api.Sync{Source: "upstream", Upstream: u, Schedule: in.sup.Sync.Schedule, ReportingEvents: in.sup.Sync.ReportingEvents}
 	}
-	// The sites to import: a random one with its ancestors, or all.
+	// The sites to import: all, or CEN alone with some of its WSUS servers
+	// no SUP names (up to 5 servers), or a random one with its ancestors.
 	var pickSites func(code string)
 	pickSites = func(code string) {
 		if !slices.Contains(l.selected, code) {
@@ -216,20 +218,21 @@ func generate(r *rand.Rand, docs map[string]api.Server, sites []universeSite) *l
 			pickSites(p)
 		}
 	}
-	if r.IntN(3) == 0 {
+	switch r.IntN(3) {
+	case 0:
 		for _, s := range sites {
 			pickSites(s.code)
 		}
-	} else {
-		pickSites(sites[r.IntN(len(sites))].code)
-	}
-	// A single CEN: also its WSUS servers no SUP names (up to 5 servers).
-	if len(l.selected) == 1 && l.selected[0] == "CEN" {
-		for _, f := range append([]string{s0(sites).internet}, s0(sites).wsus...) {
-			if f != l.sites["CEN"].active && f != l.sites["CEN"].internet && r.IntN(2) == 0 {
+	case 1:
+		l.selected = []string{sites[0].code}
+		cen := l.sites[sites[0].code]
+		for _, f := range append([]string{sites[0].internet}, sites[0].wsus...) {
+			if f != cen.active && f != cen.internet && r.IntN(4) > 0 {
 				l.extra = append(l.extra, f)
 			}
 		}
+	default:
+		pickSites(sites[r.IntN(len(sites))].code)
 	}
 	if r.IntN(3) == 0 {
 		addNoise(r, l)
@@ -237,7 +240,75 @@ func generate(r *rand.Rand, docs map[string]api.Server, sites []universeSite) *l
 	return l
 }
 
-func s0(sites []universeSite) universeSite { return sites[0] }
+// allFeatures are what the imported layouts must have covered, each at
+// least once.
+var allFeatures = []string{
+	"console site server", "co-located SUP", "remote SUP", "Internet-based SUP", "SSL", "no SSL",
+	"native mode", "ports 80/443", "ports 8530/8531", "other ports", "2-level hierarchy",
+	"3-level hierarchy", "5-server site", "Current Branch",
+}
+
+// features lists the allFeatures of the imported sites of l.
+func (l *layout) features(sites []universeSite) []string {
+	var out []string
+	add := func(f string) {
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	for _, s := range sites {
+		in := l.sites[s.code]
+		if !slices.Contains(l.selected, s.code) || in.sup == nil {
+			continue
+		}
+		if !slices.Contains(s.wsus, s.siteServer) {
+			add("console site server")
+		}
+		if in.active == s.siteServer {
+			add("co-located SUP")
+		} else {
+			add("remote SUP")
+		}
+		if in.internet != "" {
+			add("Internet-based SUP")
+		}
+		if in.sup.SSL {
+			add("SSL")
+		} else {
+			add("no SSL")
+		}
+		if in.mode == api.ModeNative {
+			add("native mode")
+		}
+		switch in.sup.Ports {
+		case portPairs[0]:
+			add("ports 80/443")
+		case portPairs[1]:
+			add("ports 8530/8531")
+		default:
+			add("other ports")
+		}
+		if in.parent != "" {
+			add("2-level hierarchy")
+			if l.sites[in.parent].parent != "" {
+				add("3-level hierarchy")
+			}
+		}
+		servers := 1 + len(l.extra)
+		for _, f := range []string{in.active, in.internet} {
+			if f != "" && f != s.siteServer {
+				servers++
+			}
+		}
+		if servers == 5 {
+			add("5-server site")
+		}
+		if s.cb {
+			add("Current Branch")
+		}
+	}
+	return out
+}
 
 // addNoise makes one departure from what the rules allow or a config can
 // describe.
@@ -403,6 +474,7 @@ func TestImportRoundTripProperty(t *testing.T) {
 	r := rand.New(rand.NewPCG(propertySeed, 0))
 	ctx := context.Background()
 	var imported, refused, clean int
+	covered := map[string]int{} // features of the layouts that imported
 	for n := range propertyCases {
 		current := map[string]api.Server{}
 		for f, cl := range clients {
@@ -441,6 +513,9 @@ func TestImportRoundTripProperty(t *testing.T) {
 		switch {
 		case code == exitOK:
 			imported++
+			for _, f := range l.features(sites) {
+				covered[f]++
+			}
 			files, _ := filepath.Glob(filepath.Join(out, "*."+format))
 			if len(files) != len(l.selected) {
 				t.Fatalf("%s: import wrote %v, want one file per site", desc, files)
@@ -465,7 +540,12 @@ func TestImportRoundTripProperty(t *testing.T) {
 		}
 		t.Logf("%s: exit %d", desc, code)
 	}
-	t.Logf("%d cases: %d imported, %d refused (exit 4), %d without noise", propertyCases, imported, refused, clean)
+	t.Logf("%d cases: %d imported, %d refused (exit 4), %d without noise; imported layouts had %v", propertyCases, imported, refused, clean, covered)
+	for _, f := range allFeatures {
+		if covered[f] == 0 {
+			t.Errorf("no imported layout had %s: the generator no longer covers it", f)
+		}
+	}
 	if imported < propertyCases/2 || refused == 0 {
 		t.Fatalf("the generator is off: %d imported, %d refused of %d", imported, refused, propertyCases)
 	}

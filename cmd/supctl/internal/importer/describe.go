@@ -160,7 +160,8 @@ func describeSite(code string, fqdns []string, obs map[string]Observed, minWSUS 
 		}
 		s.ClientAgent = agent
 		notes[NotePath("sites", code)] = []string{fmt.Sprintf(
-			"Site %s: mode, softwareUpdatePoint and clientAgent from the ConfigMgr document of %s.", code, f)}
+			"Site %s: mode, softwareUpdatePoint and clientAgent as the ConfigMgr document of %s said at %s (supd document version %d).",
+			code, f, o.At.UTC().Format(time.RFC3339), o.State.Version)}
 	}
 	if s.SiteServer == "" {
 		return nil, nil, nil, fmt.Errorf("site %s: none of %s is its site server (configmgr.siteCode)", code, strings.Join(fqdns, ", "))
