@@ -137,6 +137,39 @@ watch_scene() {
 }
 watch_scene
 
+# --- Scene 12: a change window without an agent (SPEC §5.9).
+change_window_scene() {
+	say "12. a change window without an agent: read script, plan from documents, change script"
+	note "Where no agent may run, the windows backend's read is exported as a script an admin runs" \
+		"on each server; it writes FQDN.json (the raw outputs of reg, appcmd, netsh, the certificate" \
+		"store and WMI). Its first lines:"
+	"$SUPCTL" export read-script >"$WORK/read.ps1"
+	printf '$ %s export read-script > read.ps1\n' "$SUPCTL"
+	sed -n '1,10p' "$WORK/read.ps1" | sed 's/^/   /'
+	note "" "Someone turns off 'require SSL' on ClientWebService of sup01.cen again:"
+	show "$WORK/drift" "${URLS[sup01.cen.corp.example.com]}" iis.setSslFlags '{"vroot":"ClientWebService","flags":[]}'
+	note "" "No Windows here: each supd's GET /v1/state stands in for read.ps1's FQDN.json."
+	mkdir -p "$WORK/observed"
+	local fqdn
+	for fqdn in "${!URLS[@]}"; do
+		curl -fsS -H "Authorization: Bearer $SUPCTL_TOKEN" "${URLS[$fqdn]}/v1/state" >"$WORK/observed/$fqdn.json"
+	done
+	note "plan --observed needs no endpoints file and no token:"
+	printf '$ env -u SUPCTL_ENDPOINTS -u SUPCTL_TOKEN %s plan --observed observed/ --format powershell --out change.ps1 repo\n' "$SUPCTL"
+	env -u SUPCTL_ENDPOINTS -u SUPCTL_TOKEN "$SUPCTL" plan --observed "$WORK/observed" --format powershell --out "$WORK/change.ps1" "$WORK/repo" ||
+		printf '(exit %d)\n' "$?"
+	note "" "The change script's header:"
+	sed -n '/^Config digest/,/^#>/p' "$WORK/change.ps1" | sed 's/^/   /'
+	note "" "Its step: a guard that re-reads the value and stops if it is not what the plan observed," \
+		"the op's own script (the backend's, unchanged), a check that the value is now the desired one:"
+	grep -E '^(# ---- step|\$SupField|\$SupObserved|\$SupDesired) ' "$WORK/change.ps1" | sed 's/^/   /'
+	note "" "On the server: powershell.exe -File change.ps1 -WhatIf, then without -WhatIf; afterwards read" \
+		"again and 'supctl plan --observed DIR --detailed-exitcode' shows no changes (exit 0)."
+	note "Here apply corrects it instead:"
+	show "$SUPCTL" apply --auto-approve "$WORK/repo"
+}
+change_window_scene
+
 say "done: every supd started by the demo is stopped now"
 note "Try it yourself: fixtures/servers/ holds starting documents for every fixtures/valid repo;" \
 	"start supd with --init on one of them and point supctl at it with an endpoints file."
