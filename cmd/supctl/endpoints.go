@@ -21,6 +21,20 @@ import (
 // endpointsName is the endpoints file looked for beside the first PATH.
 const endpointsName = "supctl.endpoints.yaml"
 
+// defaultEndpoints is the endpoints file looked for when --endpoints is not
+// given: supctl.endpoints.yaml beside the first config path (or in the
+// current directory).
+func defaultEndpoints(paths []string) string {
+	dir := "."
+	if len(paths) > 0 {
+		dir = paths[0]
+		if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+			dir = filepath.Dir(dir)
+		}
+	}
+	return filepath.Join(dir, endpointsName)
+}
+
 // endpoints maps server FQDNs to supd URLs (SPEC §4):
 //
 //	defaults: {scheme: https, port: 8443}
@@ -43,14 +57,7 @@ type endpoints struct {
 func loadEndpoints(path string, paths []string) (*endpoints, error) {
 	explicit := path != ""
 	if !explicit {
-		dir := "."
-		if len(paths) > 0 {
-			dir = paths[0]
-			if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-				dir = filepath.Dir(dir)
-			}
-		}
-		path = filepath.Join(dir, endpointsName)
+		path = defaultEndpoints(paths)
 	}
 	ep := &endpoints{}
 	data, err := os.ReadFile(path)

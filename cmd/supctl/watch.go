@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -71,14 +72,21 @@ func (f *watchFlags) run(ctx context.Context, e *env, paths []string) int {
 		fmt.Fprintf(e.stderr, "supctl watch: %v\n", err)
 		return exitUsage
 	}
-	metrics := watch.NewMetrics()
+	metrics, status, plans := watch.NewMetrics(), watch.NewStatus(), &lastPlans{}
 	if f.metricsAddr != "" && !f.once {
-		srv, err := watch.Listen(f.metricsAddr, metrics)
+		today, err := fixedToday(e)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "supctl watch: %v\n", err)
+			return exitUsage
+		}
+		page := &livePage{title: strings.Join(paths, " "), status: status, plans: plans, today: today}
+		srv, err := watch.Listen(f.metricsAddr, metrics, page)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "supctl watch: %v\n", err)
 			return exitUsage
 		}
 		log.Info("serving metrics", "addr", srv.Addr().String(), "url", "http://"+srv.Addr().String()+"/metrics")
+		log.Info("serving the live status page", "url", "http://"+srv.Addr().String()+"/")
 		defer func() {
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 			defer cancel()
@@ -88,7 +96,7 @@ func (f *watchFlags) run(ctx context.Context, e *env, paths []string) int {
 		}()
 	}
 	err = watch.Run(ctx, watch.Options{
-		Paths: paths, Checker: checker, Reconciler: watchSiteReconciler{r}, Metrics: metrics,
+		Paths: paths, Checker: checker, Reconciler: watchSiteReconciler{r: r, plans: plans}, Metrics: metrics, Status: status,
 		Interval: f.interval, Debounce: f.debounce, DryRun: f.dryRun, Once: f.once,
 		Logger: log, Findings: e.stderr,
 	})
@@ -115,7 +123,11 @@ func watchLogger(e *env, format string) *slog.Logger {
 
 // watchSiteReconciler adapts package reconcile to watch.Reconciler: plan the
 // site, apply the plan (unless dry), verify.
-type watchSiteReconciler struct{ r *reconcile.Reconciler }
+// Each run's last plan of the site is kept in plans for the live page.
+type watchSiteReconciler struct {
+	r     *reconcile.Reconciler
+	plans *lastPlans
+}
 
 // ReconcileSite implements watch.Reconciler.
 func (s watchSiteReconciler) ReconcileSite(ctx context.Context, cfg *schema.Config, site string, dryRun bool) (watch.Outcome, error) {
@@ -127,6 +139,7 @@ func (s watchSiteReconciler) ReconcileSite(ctx context.Context, cfg *schema.Conf
 	if sp == nil {
 		return watch.Outcome{}, fmt.Errorf("plan: site %s missing from the plan", site)
 	}
+	s.plans.set(*sp)
 	out := watch.Outcome{Steps: len(sp.Steps), Changes: watchChanges(sp.Steps)}
 	if len(sp.Manual) > 0 {
 		m := sp.Manual[0]
@@ -145,7 +158,13 @@ func (s watchSiteReconciler) ReconcileSite(ctx context.Context, cfg *schema.Conf
 	if err != nil {
 		return out, fmt.Errorf("apply: %w", err)
 	}
-	if _, err := s.r.Verify(ctx, cfg, []string{site}); err != nil {
+	after, err := s.r.Verify(ctx, cfg, []string{site})
+	if after != nil {
+		if sp := after.Site(site); sp != nil {
+			s.plans.set(*sp)
+		}
+	}
+	if err != nil {
 		return out, fmt.Errorf("verify: %w", err)
 	}
 	return out, nil

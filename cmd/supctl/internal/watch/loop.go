@@ -92,11 +92,13 @@ func (l *loop) vetRepo(ctx context.Context) *schema.Config {
 	rep, err := l.opts.Checker.Vet(ctx, l.opts.Paths)
 	if err != nil {
 		l.opts.Metrics.vetted(nil, false)
+		l.opts.Status.vetted(nil)
 		log.Error("config unreadable: nothing applied, the last valid config stays in force", "err", err)
 		return nil
 	}
 	valid := rep.Valid(false)
 	l.opts.Metrics.vetted(rep, valid)
+	l.opts.Status.vetted(rep)
 	errs, warnings, waived := rep.Counts()
 	if errs+warnings > 0 {
 		if err := writeFindings(l.opts.Findings, rep); err != nil {
@@ -124,6 +126,7 @@ func (l *loop) revet(ctx context.Context) {
 			l.opts.Logger.Info("site removed from the config: no longer reconciled", "site", code)
 			w.cancel()
 			delete(l.sites, code)
+			l.opts.Status.removed(code)
 		}
 	}
 	for _, code := range sortedSites(cfg) {

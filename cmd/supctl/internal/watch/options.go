@@ -37,6 +37,9 @@ type Options struct {
 	Findings io.Writer
 	// Metrics records the loop's metrics. Default: a fresh NewMetrics.
 	Metrics *Metrics
+	// Status records the latest vet and each site's last reconcile and next
+	// check, for the live page. Default: a fresh NewStatus.
+	Status *Status
 }
 
 // withDefaults checks the required options and fills in the defaults.
@@ -73,6 +76,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Metrics == nil {
 		o.Metrics = NewMetrics()
+	}
+	if o.Status == nil {
+		o.Status = NewStatus()
 	}
 	return o, nil
 }

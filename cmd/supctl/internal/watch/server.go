@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// Server serves /metrics and /healthz.
+// Server serves /metrics, /healthz and, when given, the live page at /.
 type Server struct {
 	srv *http.Server
 	ln  net.Listener
@@ -18,8 +18,8 @@ type Server struct {
 }
 
 // Listen starts serving m's metrics and a liveness check on addr (port 0
-// picks a free port; see Addr).
-func Listen(addr string, m *Metrics) (*Server, error) {
+// picks a free port; see Addr), and page at / when it is not nil.
+func Listen(addr string, m *Metrics, page http.Handler) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: listen: %w", err)
@@ -35,6 +35,9 @@ func Listen(addr string, m *Metrics) (*Server, error) {
 		}
 		io.WriteString(w, "ok\n")
 	})
+	if page != nil {
+		mux.Handle("GET /{$}", page)
+	}
 	s := &Server{
 		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second},
 		ln:  ln,

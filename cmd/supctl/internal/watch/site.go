@@ -100,6 +100,7 @@ func (w *siteWorker) run(ctx context.Context, l *loop) {
 			converged, manual = digest, ""
 		}
 		timer.Reset(wait)
+		l.opts.Status.scheduled(w.code, time.Now().Add(wait))
 	}
 }
 
@@ -151,6 +152,8 @@ func (l *loop) reconcileSite(ctx context.Context, cfg *schema.Config, site strin
 	} else {
 		log.Info("reconcile", attrs...)
 	}
-	l.opts.Metrics.reconciled(site, res.result, took, drift, time.Now())
+	now := time.Now()
+	l.opts.Metrics.reconciled(site, res.result, took, drift, now)
+	l.opts.Status.reconciled(site, res.result, err, drift, now)
 	return res
 }
