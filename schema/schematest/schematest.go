@@ -36,13 +36,22 @@ func server(i, s int) (fqdn, wsus string) {
 
 // site writes site i under "sites:" at two spaces; with templated, the
 // SUP ports and the client agent are left to a CUE template (Templates).
-func site(b *strings.Builder, i, serversPerSite int, templated bool) {
-	fmt.Fprintf(b, "  %s:\n    siteServer: cm01.%s\n    servers:\n", Code(i), domain(i))
+// With parent >= 0 the site is a child of site parent and synchronizes
+// from its active software update point.
+func site(b *strings.Builder, i, serversPerSite int, templated bool, parent int) {
+	fmt.Fprintf(b, "  %s:\n    siteServer: cm01.%s\n", Code(i), domain(i))
+	if parent >= 0 {
+		fmt.Fprintf(b, "    parent: %s\n", Code(parent))
+	}
+	b.WriteString("    servers:\n")
 	for s := range serversPerSite {
 		fqdn, wsus := server(i, s)
 		fmt.Fprintf(b, "      %s:\n        wsus: %s\n", fqdn, wsus)
 	}
 	fmt.Fprintf(b, "    softwareUpdatePoint:\n      active: sup01.%s\n", domain(i))
+	if parent >= 0 {
+		fmt.Fprintf(b, "      sync: {source: upstream, upstream: \"http://sup01.%s:8530\"}\n", domain(parent))
+	}
 	if !templated {
 		b.WriteString("      ports: {http: 8530, https: 8531}\n    clientAgent: {scanSchedule: {days: 7}}\n")
 	}
@@ -51,11 +60,20 @@ func site(b *strings.Builder, i, serversPerSite int, templated bool) {
 // SitesYAML returns a YAML document of n sites, each with a console-only
 // site server and serversPerSite-1 WSUS servers on the custom website, the
 // first of them the active HTTP software update point.
-func SitesYAML(n, serversPerSite int) []byte {
+func SitesYAML(n, serversPerSite int) []byte { return HierarchyYAML(n, serversPerSite, 0) }
+
+// HierarchyYAML is SitesYAML with the sites in a tree: with fanout > 0,
+// site i > 0 is a child of site (i-1)/fanout and synchronizes from its
+// parent's active software update point.
+func HierarchyYAML(n, serversPerSite, fanout int) []byte {
 	var b strings.Builder
 	b.WriteString("sites:\n")
 	for i := range n {
-		site(&b, i, serversPerSite, false)
+		parent := -1
+		if fanout > 0 && i > 0 {
+			parent = (i - 1) / fanout
+		}
+		site(&b, i, serversPerSite, false, parent)
 	}
 	return []byte(b.String())
 }
@@ -71,7 +89,7 @@ func FilePerSite(n, serversPerSite int) map[string][]byte {
 	for i := range n {
 		var b strings.Builder
 		b.WriteString("sites:\n")
-		site(&b, i, serversPerSite, false)
+		site(&b, i, serversPerSite, false, -1)
 		files["sites/"+Code(i)+".yaml"] = []byte(b.String())
 	}
 	return files
@@ -95,7 +113,7 @@ func TemplatedFilePerSite(n, serversPerSite int) map[string][]byte {
 	for i := range n {
 		var b strings.Builder
 		b.WriteString("sites:\n")
-		site(&b, i, serversPerSite, true)
+		site(&b, i, serversPerSite, true, -1)
 		files["sites/"+Code(i)+".yaml"] = []byte(b.String())
 	}
 	return files

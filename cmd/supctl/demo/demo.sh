@@ -81,6 +81,12 @@ note "Read the order: HTTPS binding -> configuressl -> ConfigMgr ssl -> the five
 show "$SUPCTL" vet "$WORK/repo"
 show "$SUPCTL" plan "$WORK/repo"
 
+say "5b. report: the hierarchy, its health and the pending changes as one self-contained HTML page"
+note "PR1's arrow to CEN is red: it syncs from https://sup01.cen…:8531, which CEN does not serve yet."
+REPORT="$(cd "$BIN" && pwd)/report.html"
+show "$SUPCTL" report "$WORK/repo" --out "$REPORT"
+note "Open it in a browser: file://$REPORT"
+
 say "6. apply: leases on every server, one step at a time, each sent with If-Match (progress on stderr)"
 show "$SUPCTL" apply --auto-approve "$WORK/repo"
 
@@ -171,5 +177,6 @@ change_window_scene() {
 change_window_scene
 
 say "done: every supd started by the demo is stopped now"
+note "The report of step 5b is at $REPORT (supctl watch serves the same page live at / on its metrics address)."
 note "Try it yourself: fixtures/servers/ holds starting documents for every fixtures/valid repo;" \
 	"start supd with --init on one of them and point supctl at it with an endpoints file."
