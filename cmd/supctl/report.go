@@ -79,13 +79,13 @@ func (f *reportFlags) run(ctx context.Context, e *env, paths []string) int {
 		title = "."
 	}
 	in := report.Input{Title: title, Vet: rep, Today: today}
-	switch observe, why := f.shouldObserve(paths); {
+	switch observe, why := f.shouldObserve(e, paths); {
 	case !rep.Valid(false):
 		in.Unobserved = "the config has errors (a config with errors is never planned)"
 	case !observe:
 		in.Unobserved = why
 	default:
-		rec, err := newReconciler(e, &f.common, paths, reconcile.Options{Parallelism: f.parallelism})
+		rec, err := newReconciler(e, &f.common, paths, reconcile.Options{Parallelism: f.parallelism}, false)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "supctl report: %v\n", err)
 			return exitUsage
@@ -115,13 +115,14 @@ func (f *reportFlags) run(ctx context.Context, e *env, paths []string) int {
 }
 
 // shouldObserve says whether to reach the servers: not with --offline;
-// yes with --endpoints; else only when supctl.endpoints.yaml is beside the
-// first PATH (a report never guesses servers from DNS names alone).
-func (f *reportFlags) shouldObserve(paths []string) (bool, string) {
+// yes with --endpoints or $SUPCTL_ENDPOINTS; else only when
+// supctl.endpoints.yaml is beside the first PATH (a report never guesses
+// servers from DNS names alone).
+func (f *reportFlags) shouldObserve(e *env, paths []string) (bool, string) {
 	switch {
 	case f.offline:
 		return false, "--offline"
-	case f.common.endpoints != "":
+	case endpointsPath(e, &f.common) != "":
 		return true, ""
 	}
 	path := defaultEndpoints(paths)

@@ -158,7 +158,7 @@ func TestObservedReport(t *testing.T) {
 	startServers(t, "native-hierarchy", repo)
 	out := filepath.Join(t.TempDir(), "report.html")
 	// Run beside the repo, so that the page's title is its name.
-	supctlIn(t, filepath.Dir(repo), 0, "report", "native-hierarchy", "--out", out, "--token-file", tokenFile(t))
+	supctlIn(t, filepath.Dir(repo), 0, "report", "native-hierarchy", "--out", out, "--token-file", tokenFile(t), "--token-hosts", "*.corp.example.com")
 	dom := dumpDOM(t, "file://"+out)
 	checkGraph(t, dom, config(t, repo), map[string]string{"CEN": "healthy", "PR1": "healthy"})
 	text := html.UnescapeString(dom)

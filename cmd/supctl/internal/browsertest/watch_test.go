@@ -30,7 +30,7 @@ func TestWatchPage(t *testing.T) {
 	startServers(t, "native-hierarchy", repo)
 	var stderr supdtest.Buffer
 	cmd := exec.Command(supctlBin, "watch", repo, "--log-format", "json", "--metrics-addr", "127.0.0.1:0",
-		"--interval", "1h", "--token-file", tokenFile(t))
+		"--interval", "1h", "--token-file", tokenFile(t), "--token-hosts", "*.corp.example.com")
 	cmd.Env = append(cmd.Environ(), "SUPCTL_TODAY=2026-11-25")
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
