@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -146,5 +147,33 @@ func TestRootLists(t *testing.T) {
 		if !api.IsVRoot(r) {
 			t.Errorf("%s is not a vroot", r)
 		}
+	}
+}
+
+func TestDecodeStrictDuplicateKeys(t *testing.T) {
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"top level", `{"op":"x","op":"wsus.unconfigureSsl"}`,
+			`line 1, column 11: duplicate key "op" in the top-level object`},
+		{"nested", "{\"op\":\"iis.removeBinding\",\n \"args\":{\"protocol\":\"http\",\"port\":8530,\n  \"port\":8531}}",
+			`line 3, column 3: duplicate key "port" in .args`},
+		{"in an array", `{"args":{"flags":[{"a":1},{"b":1,"b":2}]}}`,
+			`duplicate key "b" in .args.flags[1]`},
+		{"other case", `{"op":"x","OP":"y"}`, `duplicate key "OP" in the top-level object: it was already written (as "op")`},
+		{"escaped", `{"op":"x","\u006fp":"y"}`, `duplicate key "op"`},
+		{"kelvin sign folds to k", "{\"k\":1,\"\u212a\":2}", "duplicate key \"\u212a\""},
+	} {
+		var v map[string]any
+		err := api.DecodeStrict(strings.NewReader(tc.in), &v)
+		var de *api.DuplicateKeyError
+		if !errors.As(err, &de) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: DecodeStrict(%s) = %v, want a *DuplicateKeyError saying %s", tc.name, tc.in, err, tc.want)
+		}
+	}
+	// The same key in two different objects is no duplicate.
+	var v map[string]any
+	if err := api.DecodeStrict(strings.NewReader(`{"a":{"x":1},"b":{"x":2},"c":[{"x":1},{"x":2}]}`), &v); err != nil {
+		t.Errorf("keys repeated across objects: %v", err)
 	}
 }

@@ -142,21 +142,24 @@ func decodeObject[T any](name string, raw []byte, isNull bool) (T, error) {
 	return v, nil
 }
 
-// DecodeStrict decodes one JSON value from r into v, refusing unknown fields
-// and anything but white space after the value.
+// DecodeStrict decodes one JSON value from r into v, refusing unknown
+// fields, a key written twice in one object (at any depth; see
+// DuplicateKeyError) and anything but white space after the value. A read
+// error of r (such as *http.MaxBytesError) is wrapped, not replaced.
 func DecodeStrict(r io.Reader, v any) error {
-	dec := json.NewDecoder(r)
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("read JSON: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return err
 	}
-	switch _, err := dec.Token(); {
-	case errors.Is(err, io.EOF):
-		return nil
-	case err == nil:
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return errors.New("trailing data after JSON value")
-	default:
-		// A read error (such as http.MaxBytesError) must reach the caller.
-		return fmt.Errorf("after JSON value: %w", err)
 	}
+	// Only a value that decoded is walked for duplicates, so the walk
+	// meets no syntax error.
+	return checkDuplicateKeys(data)
 }

@@ -196,6 +196,10 @@ func TestBadRequests(t *testing.T) {
 		{"wrong type", `{"op":"iis.removeBinding","args":{"protocol":"http","port":"8530"}}`, nil, 400},
 		{"bad If-Match", `{"op":"iis.removeBinding","args":{"protocol":"http","port":8530}}`, []string{"If-Match", `"abc"`}, 400},
 		{"body over 1 MiB", big, nil, 413},
+		// Duplicate keys at any depth: encoding/json alone would apply the last.
+		{"duplicate op", `{"op":"iis.setSslFlags","op":"wsus.unconfigureSsl","args":{}}`, nil, 400},
+		{"duplicate op in another case", `{"op":"iis.setSslFlags","OP":"wsus.unconfigureSsl","args":{}}`, nil, 400},
+		{"duplicate args field", `{"op":"iis.removeBinding","args":{"protocol":"http","port":8530,"port":8531}}`, nil, 400},
 		{"invalid op", `{"op":"iis.setSslFlags","args":{"vroot":"Admin","flags":[]}}`, nil, 422},
 	} {
 		code, _, body := raw(t, "POST", p.URL+"/v1/ops", writeToken, tc.body, tc.hdr...)
