@@ -12,7 +12,9 @@
 // It prints "listening on http(s)://HOST:PORT" on stdout once it accepts
 // connections, and stops gracefully on SIGINT or SIGTERM. Exit status: 0
 // after a graceful stop (and for --help, --version), 1 on an error, 3 for a
-// usage error (as supctl's), 10 when --crash-after-ops is reached.
+// usage error (as supctl's) and when another process holds the state
+// file's lock (FILE.lock, which names the holder's pid; SPEC §6), 10 when
+// --crash-after-ops is reached.
 package main
 
 import (
@@ -37,8 +39,9 @@ import (
 
 // Exit statuses besides 0 and 1.
 const (
-	exitUsage = 3  // bad flags or arguments, as supctl's exit 3
-	exitCrash = 10 // --crash-after-ops reached (fault injection)
+	exitUsage  = 3  // bad flags or arguments, as supctl's exit 3
+	exitLocked = 3  // another process holds the state file's lock (SPEC §6)
+	exitCrash  = 10 // --crash-after-ops reached (fault injection)
 )
 
 func main() {
@@ -153,9 +156,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Seed:          *seed,
 		Logger:        log,
 	})
+	if _, ok := errors.AsType[*supd.LockedError](err); ok {
+		log.Error("supd not started", "err", err)
+		return exitLocked
+	}
+	if errors.Is(err, supd.ErrNoState) {
+		return fail(fmt.Errorf("%w: pass --init FILE, a starting server document (SPEC §6.1), to create it", err))
+	}
 	if err != nil {
 		return fail(err)
 	}
+	defer srv.Close()
 
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {

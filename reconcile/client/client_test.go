@@ -45,6 +45,7 @@ func newSupd(t *testing.T, tlsServer bool, mod func(*supd.Options)) *httptest.Se
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
 	var srv *httptest.Server
 	if tlsServer {
 		srv = httptest.NewTLSServer(s.Handler())

@@ -50,6 +50,7 @@ func newInProcess(t testing.TB, now func() time.Time) *supd.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
 	return s
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -333,6 +334,9 @@ func TestNoStateNoInit(t *testing.T) {
 	if err == nil || cmd.ProcessState.ExitCode() != 1 || strings.Contains(string(out), "listening") {
 		t.Fatalf("start without state or init: %v\n%s", err, out)
 	}
+	if !strings.Contains(string(out), "does not exist") || !strings.Contains(string(out), "pass --init FILE") {
+		t.Fatalf("start without state or init does not say to pass --init:\n%s", out)
+	}
 	bad := filepath.Join(dir, "bad.json")
 	if err := os.WriteFile(bad, []byte(`{"fqdn":"a.b","iis":{"vroots":{"Admin":[]}}}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -341,6 +345,36 @@ func TestNoStateNoInit(t *testing.T) {
 		"--token-file", filepath.Join(dir, "tokens"), "--init", bad)
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "Admin") {
 		t.Fatalf("start with an invalid init document: %v\n%s", err, out)
+	}
+}
+
+// TestOneOwner: a second supd on a state file in use exits 3 naming the
+// first one's pid, and changes nothing; once the first is gone (even by
+// kill -9, which leaves the lock file behind) the state file can be served
+// again.
+func TestOneOwner(t *testing.T) {
+	dir := workdir(t)
+	first := startSupd(t, dir)
+	st, err := first.Client(t, writeToken).Op(context.Background(), 1, "",
+		mustOp(t, api.OpSetSslFlags, api.SetSslFlagsArgs{VRoot: "Content", Flags: []string{"Ssl"}}))
+	if err != nil || st.Version != 2 {
+		t.Fatalf("write: %v", err)
+	}
+	// Launch returns once supd listens (the defect: both serve) or exits.
+	_, err = supdtest.Launch(t, supdBin, options(dir))
+	if err == nil || !strings.Contains(err.Error(), "exited (exit status 3)") {
+		t.Fatalf("second supd on the same state file: %v, want exit 3 before listening", err)
+	}
+	if want := fmt.Sprintf("in use by another supd (pid %d holds the lock %s.lock)", first.PID(), first.StatePath); !strings.Contains(err.Error(), want) {
+		t.Fatalf("second supd does not name the holder; want %q in\n%v", want, err)
+	}
+	if got, err := first.Client(t, readToken).GetState(context.Background()); err != nil || got.Version != 2 {
+		t.Fatalf("first supd after the second's attempt: version %d, %v", got.Version, err)
+	}
+	first.Kill()
+	second := startSupd(t, dir)
+	if got, err := second.Client(t, readToken).GetState(context.Background()); err != nil || got.Version != 2 {
+		t.Fatalf("after the first was killed: version %d, %v", got.Version, err)
 	}
 }
 

@@ -64,6 +64,10 @@ import (
 // MaxBodyBytes bounds request bodies.
 const MaxBodyBytes = 1 << 20
 
+// ErrNoState is returned by New when the state file does not exist and
+// Options.Init gives no starting document to create it from.
+var ErrNoState = errors.New("it does not exist and no starting document was given to create it")
+
 // Options configure a Server. StatePath and Tokens are required.
 type Options struct {
 	// StatePath is the state file. Required.
@@ -105,6 +109,7 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 
+	lock       *stateLock               // held for the Server's life, released by Close
 	mu         sync.Mutex               // serializes changes; readers use snap
 	snap       atomic.Pointer[snapshot] // the last committed (persisted) state
 	appliedOps int                      // ops that changed the state, this process
@@ -117,9 +122,10 @@ type Server struct {
 	rng   *mrand.Rand
 }
 
-// New opens the state file (creating it from opts.Init when it does not
-// exist) and returns a Server ready to serve.
-func New(opts Options) (*Server, error) {
+// New locks the state file (a *LockedError when another process holds it),
+// opens it (creating it from opts.Init when it does not exist) and returns
+// a Server ready to serve. Close releases the lock.
+func New(opts Options) (_ *Server, err error) {
 	if opts.StatePath == "" {
 		return nil, errors.New("new supd: StatePath is required")
 	}
@@ -158,6 +164,14 @@ func New(opts Options) (*Server, error) {
 		backend: opts.Backend,
 		rng:     mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 	}
+	if s.lock, err = lockState(opts.StatePath); err != nil {
+		return nil, fmt.Errorf("new supd: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			s.lock.release()
+		}
+	}()
 	atomicfile.RemoveStale(opts.StatePath, s.log)
 	snap, err := loadSnapshot(opts.StatePath)
 	switch {
@@ -181,6 +195,8 @@ func New(opts Options) (*Server, error) {
 			return nil, err
 		}
 		s.log.Info("state created", "path", opts.StatePath, "fqdn", snap.server.FQDN)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("new supd: state file %s: %w", opts.StatePath, ErrNoState)
 	default:
 		return nil, fmt.Errorf("new supd: %w", err)
 	}
@@ -220,6 +236,14 @@ func (s *Server) persist(snap *snapshot) error {
 	}
 	if err := atomicfile.Write(s.opts.StatePath, data, 0o600); err != nil {
 		return fmt.Errorf("persist: %w", err)
+	}
+	return nil
+}
+
+// Close releases the state file's lock. The Server must not be used after.
+func (s *Server) Close() error {
+	if err := s.lock.release(); err != nil {
+		return fmt.Errorf("close supd: %w", err)
 	}
 	return nil
 }

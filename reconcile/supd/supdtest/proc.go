@@ -209,6 +209,9 @@ func (p *Proc) Wait() int {
 	return p.cmd.ProcessState.ExitCode()
 }
 
+// PID returns the process id.
+func (p *Proc) PID() int { return p.cmd.Process.Pid }
+
 // Exited is closed once the process has exited.
 func (p *Proc) Exited() <-chan struct{} { return p.done }
 
