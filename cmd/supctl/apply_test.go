@@ -44,7 +44,7 @@ func (c *cli) want(code int, args ...string) {
 }
 
 // cliToken is the write token of the supd processes these tests start.
-const cliToken = "cli-test-token"
+const cliToken = "cli-test-token-0123"
 
 // startSupd builds and starts a real supd for fqdn from the init document
 // initFile (extra flags after), and returns its URL.

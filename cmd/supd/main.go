@@ -1,7 +1,7 @@
 // Command supd is the update point agent: it serves one server's
 // update-point configuration over an authenticated HTTP API (SPEC §6).
 //
-//	supd --listen ADDR --state FILE [--init FILE] --token-file FILE [--tls-cert F --tls-key F]
+//	supd --listen ADDR --state FILE [--init FILE] --token-file FILE [--tls-cert F --tls-key F] [--insecure-listen]
 //	     [--backend sim] [--latency D] [--fail-rate P] [--crash-after-ops N] [--seed N]
 //	supd ... --backend windows --runner local|winrm [--host H] [--winrm-credentials-file F]
 //	     [--winrm-ca-cert F] [--runner-timeout D] [--read-cache D] [--log-file F]
@@ -28,6 +28,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
@@ -63,7 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	initFile := fs.String("init", "", "starting server document (JSON), used when the state file does not exist")
 	tokenFile := fs.String("token-file", "", "token file of NAME SCOPE TOKEN lines, mode 0600 (required)")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key, serve https")
-	tlsKey := fs.String("tls-key", "", "TLS private key (PEM)")
+	tlsKey := fs.String("tls-key", "", "TLS private key (PEM), mode 0600")
+	insecureListen := fs.Bool("insecure-listen", false, "allow a non-loopback --listen address without TLS (tokens then cross the network in clear)")
 	bf := addBackendFlags(fs)
 	latency := fs.Duration("latency", 0, "delay added before every /v1/ request")
 	failRate := fs.Float64("fail-rate", 0, "probability (0–1) of answering a /v1/ request 503 before doing anything")
@@ -97,6 +99,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usage("%v", bf.check(*initFile))
 	case (*tlsCert == "") != (*tlsKey == ""):
 		return usage("--tls-cert and --tls-key go together")
+	case *tlsCert == "" && !*insecureListen && !loopback(*listen):
+		return usage("--listen %s is not a loopback address: serve it with --tls-cert and --tls-key, or pass --insecure-listen to send tokens in clear", *listen)
 	case *logFormat != "text" && *logFormat != "json":
 		return usage("--log-format %q: text or json", *logFormat)
 	case *failRate < 0 || *failRate > 1:
@@ -127,6 +131,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	tokens, err := supd.LoadTokens(*tokenFile)
 	if err != nil {
 		return fail(err)
+	}
+	var tlsConfig *tls.Config
+	if *tlsCert != "" {
+		cert, err := loadKeyPair(*tlsCert, *tlsKey)
+		if err != nil {
+			return fail(fmt.Errorf("load TLS key pair: %w", err))
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	var init *api.Server
 	if *initFile != "" {
@@ -173,13 +185,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("listen: %w", err))
 	}
 	scheme := "http"
-	if *tlsCert != "" {
-		cert, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey)
-		if err != nil {
-			ln.Close()
-			return fail(fmt.Errorf("load TLS key pair: %w", err))
-		}
-		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+	if tlsConfig != nil {
+		ln = tls.NewListener(ln, tlsConfig)
 		scheme = "https"
 	}
 	fmt.Fprintf(stdout, "listening on %s://%s\n", scheme, ln.Addr())
@@ -188,4 +195,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	log.Info("supd stopped")
 	return 0
+}
+
+// loopback reports whether the host of listen (HOST:PORT) is a loopback
+// address or "localhost". An empty host (all interfaces) is not.
+func loopback(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// loadKeyPair loads the TLS certificate and key, refusing a key file that
+// group or others may access (supd.ReadPrivateFile).
+func loadKeyPair(certFile, keyFile string) (tls.Certificate, error) {
+	certPEM, err := os.ReadFile(certFile)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	keyPEM, err := supd.ReadPrivateFile(keyFile)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.X509KeyPair(certPEM, keyPEM)
 }

@@ -21,8 +21,8 @@ import (
 )
 
 const (
-	writeToken = "w-token"
-	readToken  = "r-token"
+	writeToken = "w-client-test-token"
+	readToken  = "r-client-test-token"
 	fqdn       = "sup01.corp.example.com"
 )
 

@@ -2,6 +2,7 @@ package supd
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
@@ -42,22 +43,36 @@ type tokenEntry struct {
 	hash  [sha256.Size]byte
 }
 
-// LoadTokens reads a token file. It refuses a file that group or others may
-// read or write (mode & 0o077 != 0): the tokens are secrets.
-func LoadTokens(path string) (*Tokens, error) {
+// MinTokenLength is the length, in bytes, of the shortest token accepted.
+const MinTokenLength = 16
+
+// ReadPrivateFile reads a file holding secrets (the token file, the TLS
+// key). It refuses a file that group or others may read or write
+// (mode & 0o077 != 0).
+func ReadPrivateFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("load tokens: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("load tokens: %w", err)
+		return nil, err
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("load tokens %s: mode %04o lets group or others access it; chmod 600 it", path, perm)
+		return nil, fmt.Errorf("%s: mode %04o lets group or others access it; chmod 600 it", path, perm)
 	}
-	t, err := ParseTokens(f)
+	return io.ReadAll(f)
+}
+
+// LoadTokens reads a token file with ReadPrivateFile and parses it with
+// ParseTokens.
+func LoadTokens(path string) (*Tokens, error) {
+	data, err := ReadPrivateFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load tokens: %w", err)
+	}
+	t, err := ParseTokens(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("load tokens %s: %w", path, err)
 	}
@@ -66,8 +81,8 @@ func LoadTokens(path string) (*Tokens, error) {
 
 // ParseTokens parses token-file lines "NAME SCOPE TOKEN" (fields separated by
 // white space; SCOPE is "read" or "write"). Blank lines and lines starting
-// with '#' are skipped. Names and tokens must be unique; at least one token
-// is required.
+// with '#' are skipped. Names and tokens must be unique, tokens at least
+// MinTokenLength bytes long; at least one token is required.
 func ParseTokens(r io.Reader) (*Tokens, error) {
 	t := &Tokens{}
 	names := map[string]bool{}
@@ -92,6 +107,9 @@ func ParseTokens(r io.Reader) (*Tokens, error) {
 		default:
 			return nil, fmt.Errorf("line %d: scope %q is neither read nor write", n, fields[1])
 		}
+		if len(fields[2]) < MinTokenLength {
+			return nil, fmt.Errorf("line %d: the token of %q has %d characters, fewer than %d", n, e.name, len(fields[2]), MinTokenLength)
+		}
 		e.hash = sha256.Sum256([]byte(fields[2]))
 		if names[e.name] {
 			return nil, fmt.Errorf("line %d: name %q appears twice", n, e.name)
@@ -109,6 +127,16 @@ func ParseTokens(r io.Reader) (*Tokens, error) {
 		return nil, errors.New("no tokens")
 	}
 	return t, nil
+}
+
+// bearerToken returns the token of an Authorization header value of the
+// Bearer scheme, whose name is case-insensitive (RFC 7235 §2.1).
+func bearerToken(header string) (token string, ok bool) {
+	scheme, token, found := strings.Cut(strings.TrimSpace(header), " ")
+	if !found || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
 }
 
 // Lookup returns the name and scope of token. It compares the token's hash

@@ -66,6 +66,22 @@ func TestAuth(t *testing.T) {
 			t.Errorf("%s: 401 without WWW-Authenticate", tc.name)
 		}
 	}
+	// The scheme's name is case-insensitive (RFC 7235 §2.1); the token is not.
+	for _, tc := range []struct {
+		header string
+		want   int
+	}{
+		{"bearer " + readToken, 200},
+		{"BEARER " + readToken, 200},
+		{"Bearer  " + readToken, 200},
+		{"Bearer " + strings.ToUpper(readToken), 401},
+		{"Basic " + readToken, 401},
+		{readToken, 401},
+	} {
+		if code, _, body := raw(t, "GET", p.URL+"/v1/state", "", "", "Authorization", tc.header); code != tc.want {
+			t.Errorf("Authorization %q: %d %s, want %d", tc.header, code, body, tc.want)
+		}
+	}
 	st, err := p.Client(t, readToken).GetState(context.Background())
 	if err != nil || st.Version != 1 {
 		t.Fatalf("refused requests changed the state: version %d, %v", st.Version, err)
@@ -82,6 +98,9 @@ func TestTokenFileRefused(t *testing.T) {
 		"readable by group":  func(dir string) { os.Chmod(filepath.Join(dir, "tokens"), 0o640) },
 		"missing":            func(dir string) { os.Remove(filepath.Join(dir, "tokens")) },
 		"bad scope":          func(dir string) { os.WriteFile(filepath.Join(dir, "tokens"), []byte("a admin t\n"), 0o600) },
+		"a token under 16 characters": func(dir string) {
+			os.WriteFile(filepath.Join(dir, "tokens"), []byte(supdtest.DefaultTokens+"weak write 0123456789abcde\n"), 0o600)
+		},
 	} {
 		dir := workdir(t)
 		setup(dir)
@@ -92,6 +111,39 @@ func TestTokenFileRefused(t *testing.T) {
 		if _, statErr := os.Stat(filepath.Join(dir, "state.json")); statErr == nil {
 			t.Errorf("%s: a refused start created the state file", name)
 		}
+	}
+}
+
+// TestWeakSettingsRefused: a TLS key others may read, and a non-loopback
+// --listen without TLS (unless --insecure-listen), keep supd from starting
+// and from creating its state file.
+func TestWeakSettingsRefused(t *testing.T) {
+	dir := workdir(t)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	supdtest.WriteSelfSigned(t, certFile, keyFile)
+	if err := os.Chmod(keyFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := supdtest.Launch(t, supdBin, options(dir, "--tls-cert", certFile, "--tls-key", keyFile))
+	if err == nil || !strings.Contains(err.Error(), "key.pem: mode 0644 lets group or others access it") {
+		t.Fatalf("TLS key of mode 0644: %v, want a refusal", err)
+	}
+	for _, listen := range []string{"0.0.0.0:0", "[::]:0", ":0"} {
+		o := options(dir)
+		o.Listen = listen
+		_, err = supdtest.Launch(t, supdBin, o)
+		if err == nil || !strings.Contains(err.Error(), "exit status 2") || !strings.Contains(err.Error(), "not a loopback address") {
+			t.Fatalf("--listen %s without TLS: %v, want a usage error", listen, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a refused start created the state file: %v", err)
+	}
+	// Asked for explicitly, it starts.
+	o := options(dir, "--insecure-listen")
+	o.Listen = "0.0.0.0:0"
+	if _, err := supdtest.Launch(t, supdBin, o); err != nil {
+		t.Fatalf("--listen 0.0.0.0:0 --insecure-listen: %v", err)
 	}
 }
 

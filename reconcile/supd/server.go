@@ -338,8 +338,8 @@ func (s *Server) v1(need Scope, h func(w http.ResponseWriter, r *http.Request, a
 			writeError(w, http.StatusServiceUnavailable, api.ErrorBody{Error: "injected failure (--fail-rate)"})
 			return
 		}
-		token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		name, scope, ok := s.opts.Tokens.Lookup(strings.TrimSpace(token))
+		token, found := bearerToken(r.Header.Get("Authorization"))
+		name, scope, ok := s.opts.Tokens.Lookup(token)
 		if !found || !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="supd"`)
 			writeError(w, http.StatusUnauthorized, api.ErrorBody{Error: "missing or unknown bearer token"})
