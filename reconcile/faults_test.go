@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/reconcile/client"
 )
 
@@ -304,5 +306,26 @@ func TestStaleSavedPlanAppliesNothing(t *testing.T) {
 		if len(evs) != want {
 			t.Errorf("%s: %d events, want %d: a stale plan was partly applied", f, len(evs), want)
 		}
+	}
+}
+
+// TestHungServerObserveBounded: a supd that never answers (every request
+// delayed by an hour) fails an observation once ObserveBudget × the request
+// timeout is spent, retries included, and the error says so. Without the
+// budget the retries multiply the wait (Tries × RequestTimeout + backoff).
+func TestHungServerObserveBounded(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	doc := api.NewServer("hung.corp.example.com")
+	c := startCluster(t, []api.Server{doc}, "--latency", "1h")
+	// The backoff is long enough that, within the budget, at most two of
+	// the five tries can start.
+	r := c.reconciler(Options{RequestTimeout: 200 * time.Millisecond, Backoff: 250 * time.Millisecond, Tries: 5})
+	_, err := r.Observe(ctx, []string{doc.FQDN})
+	if !errors.Is(err, ErrTarget) {
+		t.Fatalf("observe of a hung supd: %v, want ErrTarget", err)
+	}
+	if want := "no answer within 600ms (3 × the request timeout 200ms, retries included)"; !strings.Contains(err.Error(), want) {
+		t.Fatalf("observe of a hung supd: %v\nwant it to say %q", err, want)
 	}
 }

@@ -17,8 +17,9 @@ import (
 type Observation map[string]api.State
 
 // Observe reads the state of every server in fqdns, at most
-// Options.Parallelism at once, retrying transient failures. An unreachable
-// server or one refusing our token fails the whole observation (ErrTarget).
+// Options.Parallelism at once, retrying transient failures for at most
+// ObserveBudget × Options.RequestTimeout per server. An unreachable server
+// or one refusing our token fails the whole observation (ErrTarget).
 func (r *Reconciler) Observe(ctx context.Context, fqdns []string) (Observation, error) {
 	fqdns = slices.Clone(fqdns)
 	slices.Sort(fqdns)
@@ -52,18 +53,34 @@ func (r *Reconciler) Observe(ctx context.Context, fqdns []string) (Observation, 
 	return out, nil
 }
 
+// ObserveBudget bounds the observation of one server, retries and the waits
+// between them included, in multiples of Options.RequestTimeout: without it
+// a hung supd holds a plan for Tries × RequestTimeout plus the backoff.
+const ObserveBudget = 3
+
+// errObserveBudget is the cause of the context of an observation that ran
+// out of its budget.
+var errObserveBudget = errors.New("observation budget spent")
+
 func (r *Reconciler) observe(ctx context.Context, fqdn string) (api.State, error) {
 	c, err := r.client(fqdn)
 	if err != nil {
 		return api.State{}, fmt.Errorf("observe %w", err)
 	}
+	budget := ObserveBudget * r.opts.RequestTimeout
+	bctx, cancel := context.WithTimeoutCause(ctx, budget, errObserveBudget)
+	defer cancel()
 	var st api.State
-	err = r.retry(ctx, ctx, func(ctx context.Context) error {
+	err = r.retry(bctx, bctx, func(ctx context.Context) error {
 		var err error
 		st, err = c.GetState(ctx)
 		return err
 	})
 	if err != nil {
+		if ctx.Err() == nil && errors.Is(context.Cause(bctx), errObserveBudget) {
+			err = fmt.Errorf("no answer within %v (%d × the request timeout %v, retries included): %w",
+				budget, ObserveBudget, r.opts.RequestTimeout, err)
+		}
 		return api.State{}, targetErr("observe "+fqdn, c, err)
 	}
 	if st.Server.FQDN != fqdn {

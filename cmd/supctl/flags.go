@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/supctl/supctl/reconcile"
 )
 
 // commonFlags are the flags several commands share (SPEC §4); each command
@@ -30,7 +32,7 @@ func registerNetworkFlags(fs *pflag.FlagSet, common *commonFlags) {
 	fs.StringVar(&common.readTokenFile, "read-token-file", "", "file holding a read-scoped supd token, used for every read when given (default: $SUPCTL_READ_TOKEN)")
 	fs.StringVar(&common.tokenHosts, "token-hosts", "", "comma-separated globs of the server FQDNs tokens may be sent to, e.g. '*.corp.example.com' (default: $SUPCTL_TOKEN_HOSTS)")
 	fs.StringVar(&common.caFile, "ca-file", "", "PEM CA bundle to verify supd's TLS certificate")
-	fs.DurationVar(&common.timeout, "timeout", 10*time.Second, "per-request timeout")
+	fs.DurationVar(&common.timeout, "timeout", 10*time.Second, fmt.Sprintf("per-request timeout; reading one server gives up after %d× this, retries included", reconcile.ObserveBudget))
 }
 
 // registerOutputFlags adds --no-color and --quiet (commands that print a
