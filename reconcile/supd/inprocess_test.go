@@ -93,7 +93,8 @@ func TestLeaseExpiry(t *testing.T) {
 }
 
 func TestParseTokens(t *testing.T) {
-	good := "# comment\n\nalice write aaa\nbob   read\tbbb\n"
+	const a, b = "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb" // 16 characters, the shortest allowed
+	good := "# comment\n\nalice write " + a + "\nbob   read\t" + b + "\n"
 	tokens, err := supd.ParseTokens(strings.NewReader(good))
 	if err != nil {
 		t.Fatal(err)
@@ -103,8 +104,8 @@ func TestParseTokens(t *testing.T) {
 		scope supd.Scope
 		ok    bool
 	}{
-		"aaa": {"alice", supd.ScopeWrite, true}, "bbb": {"bob", supd.ScopeRead, true},
-		"aa": {ok: false}, "aaaa": {ok: false}, "": {ok: false}, "alice": {ok: false},
+		a: {"alice", supd.ScopeWrite, true}, b: {"bob", supd.ScopeRead, true},
+		a[1:]: {ok: false}, a + "a": {ok: false}, "": {ok: false}, "alice": {ok: false},
 	} {
 		name, scope, ok := tokens.Lookup(tok)
 		if ok != want.ok || (ok && (name != want.name || scope != want.scope)) {
@@ -112,8 +113,9 @@ func TestParseTokens(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{
-		"", "# only a comment\n", "alice write\n", "alice admin aaa\n", "alice write aaa extra\n",
-		"alice write aaa\nalice read bbb\n", "alice write aaa\nbob read aaa\n",
+		"", "# only a comment\n", "alice write\n", "alice admin " + a + "\n", "alice write " + a + " extra\n",
+		"alice write " + a + "\nalice read " + b + "\n", "alice write " + a + "\nbob read " + a + "\n",
+		"alice write " + a[1:] + "\n", // 15 characters
 	} {
 		if _, err := supd.ParseTokens(strings.NewReader(bad)); err == nil {
 			t.Errorf("ParseTokens(%q) accepted it", bad)
