@@ -57,7 +57,8 @@ func lockState(statePath string) (*stateLock, error) {
 		return nil, fmt.Errorf("lock state %s: %w", path, err)
 	}
 	pid := []byte(strconv.Itoa(os.Getpid()) + "\n")
-	if err := f.Truncate(0); err == nil {
+	err = f.Truncate(0)
+	if err == nil {
 		_, err = f.WriteAt(pid, 0)
 	}
 	if err != nil {
