@@ -132,7 +132,7 @@ func TestWeakSettingsRefused(t *testing.T) {
 		o := options(dir)
 		o.Listen = listen
 		_, err = supdtest.Launch(t, supdBin, o)
-		if err == nil || !strings.Contains(err.Error(), "exit status 2") || !strings.Contains(err.Error(), "not a loopback address") {
+		if err == nil || !strings.Contains(err.Error(), "exit status 3") || !strings.Contains(err.Error(), "not a loopback address") {
 			t.Fatalf("--listen %s without TLS: %v, want a usage error", listen, err)
 		}
 	}
