@@ -226,7 +226,7 @@ func TestCAFile(t *testing.T) {
 // token, which it requires (SPEC §4).
 func TestReadToken(t *testing.T) {
 	const fqdn = "cm01.corp.example.com"
-	const write, read = "the-write-token", "the-read-token"
+	const write, read = "the-write-token-0123", "the-read-token-0123"
 	bin, err := supdtest.Build(t.TempDir(), "supd")
 	if err != nil {
 		t.Fatal(err)
