@@ -131,7 +131,7 @@ func (b *backendFlags) winrmCredentials() (user, pass string, err error) {
 		}
 		return user, pass, nil
 	}
-	data, err := readPrivate(b.credentials)
+	data, err := supd.ReadPrivateFile(b.credentials)
 	if err != nil {
 		return "", "", fmt.Errorf("winrm credentials: %w", err)
 	}
@@ -167,17 +167,4 @@ func parseCredentials(data []byte) (user, pass string, err error) {
 		}
 	}
 	return strings.TrimSpace(lines[0]), lines[1], nil
-}
-
-// readPrivate reads a secrets file, refusing one others may read.
-// TEMPORARY until supd.ReadPrivateFile lands.
-func readPrivate(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("%s: mode %04o lets group or others access it; chmod 600 it", path, fi.Mode().Perm())
-	}
-	return os.ReadFile(path)
 }
