@@ -57,6 +57,12 @@ func newRoot(e *env) *cobra.Command {
 		Short:         "supctl keeps Configuration Manager software update points as code.",
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			if !checkEverywhereFlags(e, c) {
+				return exit(exitUsage)
+			}
+			return nil
+		},
 		RunE: func(c *cobra.Command, _ []string) error {
 			if showVersion {
 				return exit(runVersion(c.Context(), e, "text"))
@@ -108,7 +114,9 @@ func newRoot(e *env) *cobra.Command {
 		},
 	})
 	for _, newCmd := range newCommands {
-		root.AddCommand(newCmd(e))
+		c := newCmd(e)
+		addEverywhereFlags(c)
+		root.AddCommand(c)
 	}
 	// cobra's completion command writes the script of the shell named; an
 	// unknown shell is a usage error, and no shell at all shows the help.

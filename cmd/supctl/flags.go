@@ -42,6 +42,31 @@ func registerOutputFlags(fs *pflag.FlagSet, common *commonFlags) {
 	fs.BoolVarP(&common.quiet, "quiet", "q", false, "print only what matters")
 }
 
+// logFormats are the values of --log-format.
+var logFormats = []string{"text", "json"}
+
+// addEverywhereFlags gives c the flags SPEC §4 puts on every command
+// (--log-format, --no-color, -q) that c does not declare itself: c accepts
+// them and has nothing to log, color or quieten.
+func addEverywhereFlags(c *cobra.Command) {
+	fs := c.Flags()
+	unused := &commonFlags{}
+	if fs.Lookup("log-format") == nil {
+		fs.StringVar(&unused.logFormat, "log-format", "text", "log format: text|json")
+		completeValues(c, "log-format", logFormats...)
+	}
+	if fs.Lookup("no-color") == nil && fs.Lookup("quiet") == nil {
+		registerOutputFlags(fs, unused)
+	}
+}
+
+// checkEverywhereFlags reports a bad --log-format as a usage error, for
+// every command.
+func checkEverywhereFlags(e *env, c *cobra.Command) bool {
+	f := c.Flags().Lookup("log-format")
+	return f == nil || checkEnum(e, c.Name(), "log-format", f.Value.String(), logFormats...)
+}
+
 // newCommand returns a cobra command for a supctl subcommand: flags in the
 // order they are declared, interspersed with the arguments.
 func newCommand(use, short, example string) *cobra.Command {

@@ -47,14 +47,11 @@ func newWatchCmd(e *env) *cobra.Command {
 	fs.BoolVar(&f.once, "once", false, "vet and reconcile every site once, then exit")
 	fs.StringVar(&f.common.logFormat, "log-format", "text", "log format: text|json")
 	registerNetworkFlags(fs, &f.common)
-	completeValues(c, "log-format", "text", "json")
+	completeValues(c, "log-format", logFormats...)
 	return c
 }
 
 func (f *watchFlags) run(ctx context.Context, e *env, paths []string) int {
-	if !checkEnum(e, "watch", "log-format", f.common.logFormat, "text", "json") {
-		return exitUsage
-	}
 	if f.interval <= 0 || f.debounce <= 0 {
 		fmt.Fprintf(e.stderr, "supctl watch: --interval and --debounce must be positive\n")
 		return exitUsage
