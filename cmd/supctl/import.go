@@ -98,7 +98,7 @@ func (f *importFlags) run(ctx context.Context, e *env, args []string, formatGive
 	if checker == nil {
 		return code
 	}
-	min, err := policies.MinWSUS(ctx)
+	minWSUS, err := policies.MinWSUS(ctx)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
 		return exitUsage
@@ -110,28 +110,29 @@ func (f *importFlags) run(ctx context.Context, e *env, args []string, formatGive
 		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
 		return code
 	}
-	imp, err := importer.Describe(sites, o.obs, min)
-	if err != nil {
+	// Nothing is written unless the files describe the servers.
+	refuse := func(err error, hints []string) int {
 		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
-		return exitTarget
-	}
-	r, err := importer.Prepare(imp, importer.Options{Format: f.format, Package: f.pkg, Explicit: f.explicit, At: time.Now()})
-	if err != nil {
-		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
-		return exitTarget
-	}
-	files, err := importFiles(r, dir, file)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
-		return exitTarget
-	}
-	if err := roundTrip(ctx, e, checker, files, o.obs); err != nil {
-		fmt.Fprintf(e.stderr, "supctl import: %v\n", err)
-		for _, h := range imp.Hints {
+		for _, h := range hints {
 			fmt.Fprintf(e.stderr, "hint: %s\n", h)
 		}
 		fmt.Fprintln(e.stderr, "nothing was written")
 		return exitTarget
+	}
+	imp, err := importer.Describe(sites, o.obs, minWSUS)
+	if err != nil {
+		return refuse(err, nil)
+	}
+	r, err := importer.Prepare(imp, importer.Options{Format: f.format, Package: f.pkg, Explicit: f.explicit, At: time.Now()})
+	if err != nil {
+		return refuse(err, nil)
+	}
+	files, err := importFiles(r, dir, file)
+	if err != nil {
+		return refuse(err, nil)
+	}
+	if err := roundTrip(ctx, checker, files, o.obs, e.stderr); err != nil {
+		return refuse(err, imp.Hints)
 	}
 	if dir == "" && file == "" {
 		_, err = e.stdout.Write(files[0].data)
@@ -324,8 +325,8 @@ func importFiles(r *importer.Rendered, dir, file string) ([]importFile, error) {
 // roundTrip checks the import before anything is written: the files,
 // loaded as a repo of their own, must vet without errors and plan no
 // change against the very documents they were made from. Warnings are
-// shown. The error says what no config can describe.
-func roundTrip(ctx context.Context, e *env, checker *vet.Checker, files []importFile, obs map[string]importer.Observed) error {
+// written to warnings. The error says what no config can describe.
+func roundTrip(ctx context.Context, checker *vet.Checker, files []importFile, obs map[string]importer.Observed, warnings io.Writer) error {
 	tmp, err := os.MkdirTemp("", "supctl-import-")
 	if err != nil {
 		return fmt.Errorf("check: %w", err)
@@ -349,7 +350,7 @@ func roundTrip(ctx context.Context, e *env, checker *vet.Checker, files []import
 		if r.Severity == policies.SeverityError {
 			problems = append(problems, line)
 		} else {
-			fmt.Fprintf(e.stderr, "supctl import: %s\n", line)
+			fmt.Fprintf(warnings, "supctl import: %s\n", line)
 		}
 	}
 	if len(problems) > 0 || rep.Config == nil {

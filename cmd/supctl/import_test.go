@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/supctl/supctl/cmd/supctl/internal/importer"
 	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/reconcile/supd/supdtest"
 )
@@ -238,5 +240,29 @@ func TestImportRejectedValue(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Fatalf("exit 4 but %s exists (%v)", out, err)
+	}
+}
+
+// TestRoundTripRefusesAChange: the last check before import writes — the
+// files must plan no change against the documents they came from — names
+// each field that would change. (Describe is meant never to get there; the
+// valid mixed-http repo against the mixed-http starting document does.)
+func TestRoundTripRefusesAChange(t *testing.T) {
+	var doc api.Server
+	if err := json.Unmarshal(readFile(t, filepath.Join(fixturesDir, "servers", "mixed-http", "cm01.corp.example.com.json")), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc.Normalize()
+	checker, code := newChecker(context.Background(), &env{getenv: func(k string) string { return map[string]string{"SUPCTL_TODAY": "2026-11-25"}[k] }})
+	if checker == nil {
+		t.Fatalf("newChecker: exit %d", code)
+	}
+	files := []importFile{{path: "site.yaml", name: "site.yaml", data: readFile(t, filepath.Join(fixturesDir, "valid", "mixed-http", "site.yaml"))}}
+	obs := map[string]importer.Observed{doc.FQDN: {State: api.State{Version: 1, Server: doc}}}
+	var warnings strings.Builder
+	err := roundTrip(context.Background(), checker, files, obs, &warnings)
+	if err == nil || !strings.Contains(err.Error(), "would change the servers") ||
+		!strings.Contains(err.Error(), "cm01.corp.example.com: configmgr.clientAgent.scanSchedule.days: observed 14, the config says 7") {
+		t.Fatalf("roundTrip: %v", err)
 	}
 }
