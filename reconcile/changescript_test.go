@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/reconcile/supd/sim"
 	"github.com/supctl/supctl/reconcile/supd/windows"
+	"github.com/supctl/supctl/reconcile/supd/windows/fakewin"
 	"github.com/supctl/supctl/reconcile/supd/windows/pssyntax"
 )
 
@@ -262,5 +264,86 @@ func TestChangeScriptsSplit(t *testing.T) {
 	}
 	if !reflect.DeepEqual(joined, scriptSteps(t, whole.Scripts[0].Text)) {
 		t.Errorf("the parts' steps differ from the whole script's")
+	}
+}
+
+// hereString returns the text of the here-string assigned to $name in the
+// block of step n.
+func hereString(t testing.TB, text string, n int, name string) string {
+	t.Helper()
+	_, block, ok := strings.Cut(text, "# ---- step "+strconv.Itoa(n)+" of ")
+	if !ok {
+		t.Fatalf("no block for step %d", n)
+	}
+	_, rest, ok := strings.Cut(block, "\n$"+name+" = @'\n")
+	if !ok {
+		t.Fatalf("step %d has no $%s here-string", n, name)
+	}
+	body, _, ok := strings.Cut(rest, "\n'@\n")
+	if !ok {
+		t.Fatalf("step %d: $%s is not terminated", n, name)
+	}
+	return body + "\n"
+}
+
+// TestChangeScriptStepsRunOnTheFakeMachine plays each step of a change
+// script the way the script does, on the fake Windows machine, which
+// accepts only texts the windows package generates: the guard's probe
+// prints exactly $SupObserved, the op succeeds, the check prints
+// $SupDesired. On a machine changed by hand after the read, the first
+// guard sees another value: the script would stop there.
+func TestChangeScriptStepsRunOnTheFakeMachine(t *testing.T) {
+	a := loadConfig(t, config(single(80, 443, false, nil)))
+	b := loadConfig(t, config(single(80, 443, false, cert(thumbA, p01))))
+	docs := seedDocs(t, a, b)
+	docs[0].IIS.VRoots[api.VRootInventory] = []string{"Ssl"}
+	obs, files := observedFrom(docs)
+	p, err := PlanFrom(b, nil, obs, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := ChangeScripts(p, ChangeScriptOptions{Sources: files})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := set.Scripts[0].Text
+	steps := scriptSteps(t, text)
+	run := func(m *fakewin.Machine, script string) (string, int) {
+		t.Helper()
+		out, stderr, code, err := m.Run(context.Background(), script)
+		if err != nil {
+			t.Fatalf("the fake machine refused a text of the change script: %v", err)
+		}
+		return string(out) + string(stderr), code
+	}
+
+	stale := fakewin.New(docs[0])
+	stale.Doc.IIS.Bindings = append(stale.Doc.IIS.Bindings, api.Binding{Protocol: "https", Port: 443, Thumbprint: thumbB})
+	stale.Doc.IIS.VRoots[api.VRootInventory] = []string{"Ssl", "Ssl128"}
+	_, observed, _ := guardOf(t, text, 1)
+	if got, _ := run(stale, hereString(t, text, 1, "SupProbe")); got == observed {
+		t.Fatalf("a change by hand after the read leaves the guard of step 1 quiet (%s)", got)
+	}
+
+	m := fakewin.New(docs[0])
+	for i := range steps {
+		_, observed, desired := guardOf(t, text, i+1)
+		probe, op := hereString(t, text, i+1, "SupProbe"), hereString(t, text, i+1, "SupOp")
+		if got, code := run(m, probe); code != 0 || got != observed {
+			t.Fatalf("step %d guard read %q (exit %d), the plan observed %q", i+1, got, code, observed)
+		}
+		if got, code := run(m, op); code != 0 {
+			t.Fatalf("step %d op: exit %d: %s", i+1, code, got)
+		}
+		if got, code := run(m, probe); code != 0 || got != desired {
+			t.Fatalf("step %d check read %q (exit %d), want %q", i+1, got, code, desired)
+		}
+	}
+	want := docs[0].Clone()
+	for _, sp := range p.Sites {
+		want = sp.Servers[0].Desired
+	}
+	if d := Diff(m.Doc, want); len(d) != 0 {
+		t.Fatalf("after the script the machine differs from the desired state: %+v", d)
 	}
 }

@@ -141,6 +141,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -308,6 +313,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -514,6 +524,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -681,6 +696,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -887,6 +907,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1054,6 +1079,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1245,6 +1275,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1412,6 +1447,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)

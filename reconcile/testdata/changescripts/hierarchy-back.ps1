@@ -200,6 +200,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -362,6 +367,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -555,6 +565,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -717,6 +732,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -910,6 +930,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1072,6 +1097,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1265,6 +1295,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1427,6 +1462,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1620,6 +1660,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1782,6 +1827,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1975,6 +2025,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -2137,6 +2192,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -2330,6 +2390,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -2492,6 +2557,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -2685,6 +2755,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -2847,6 +2922,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -3040,6 +3120,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -3202,6 +3287,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -3395,6 +3485,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -3557,6 +3652,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -3750,6 +3850,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -3917,6 +4022,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -4108,6 +4218,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -4275,6 +4390,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -4466,6 +4586,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -4628,6 +4753,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -4821,6 +4951,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -4983,6 +5118,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -5176,6 +5316,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -5338,6 +5483,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -5531,6 +5681,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -5693,6 +5848,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -5886,6 +6046,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -6048,6 +6213,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -6241,6 +6411,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -6408,6 +6583,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)

@@ -174,6 +174,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -336,6 +341,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -529,6 +539,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -691,6 +706,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -884,6 +904,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1046,6 +1071,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1239,6 +1269,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1401,6 +1436,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1594,6 +1634,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1756,6 +1801,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1949,6 +1999,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -2111,6 +2166,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -2304,6 +2364,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -2466,6 +2531,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -2659,6 +2729,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -2821,6 +2896,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -3014,6 +3094,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -3176,6 +3261,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -3369,6 +3459,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -3531,6 +3626,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -3724,6 +3824,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -3891,6 +3996,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -4082,6 +4192,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -4249,6 +4364,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)

@@ -152,6 +152,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -314,6 +319,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -507,6 +517,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -669,6 +684,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -862,6 +882,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1024,6 +1049,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1217,6 +1247,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1379,6 +1414,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1572,6 +1612,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1734,6 +1779,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -1927,6 +1977,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
@@ -2094,6 +2149,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)

@@ -177,3 +177,18 @@ func TestFileStateAndOutOfBandChange(t *testing.T) {
 		t.Fatalf("file state: %v", got.IIS.VRoots)
 	}
 }
+
+// BenchmarkReadThroughFake is one read of a site server through the fake
+// machine: ReadScript recognised, the outputs rendered, ParseRead.
+func BenchmarkReadThroughFake(b *testing.B) {
+	m := fakewin.New(siteServer())
+	for b.Loop() {
+		out, _, code, err := m.Run(context.Background(), windows.ReadScript())
+		if err != nil || code != 0 {
+			b.Fatal(code, err)
+		}
+		if _, err := windows.ParseRead(out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -46,6 +46,11 @@ function ConvertTo-SupJson {
 # Exit codes: 0 done (JSON on stdout); 3 the op is invalid here; 4 a manual
 # step is needed; any other code: failure. One line on stderr says why.
 $ErrorActionPreference = 'Stop'
+# Any error not handled below ends the script with exit 5 and one line.
+trap {
+    [Console]::Error.WriteLine(('failed: ' + $_.Exception.Message) -replace '[\r\n]+', ' ')
+    exit 5
+}
 
 function Stop-Sup {
     param([int]$Code, [string]$Message)
