@@ -72,46 +72,53 @@ type Repo struct {
 // #Config and decodes the result. A missing path or an empty repo is an
 // error; syntax and schema errors are Problems in the returned Repo.
 func Load(paths []string) (*Repo, error) {
-	files, roots, err := discover(paths)
+	t, err := discover(paths)
 	if err != nil {
 		return nil, err
 	}
-	return loadFiles(files, roots), nil
+	return loadFiles(t), nil
 }
 
 // Discover lists the config files under paths, sorted, skipping hidden
 // entries, cue.mod/ and supctl.endpoints.* files. Explicitly named files are
 // always included.
 func Discover(paths []string) ([]string, error) {
-	files, _, err := discover(paths)
-	return files, err
+	t, err := discover(paths)
+	return t.files, err
+}
+
+// tree is what discover found under a repo's paths.
+type tree struct {
+	files      []string          // the config files, sorted
+	roots      map[string]string // the root each file was found under (see outsideRoot)
+	unreadable []error           // the directories below a root that cannot be read
 }
 
 // discover is Discover, also returning the root each file was found under
-// (the given directory, or an explicitly named file's own directory).
-func discover(paths []string) ([]string, map[string]string, error) {
+// (the given directory, or an explicitly named file's own directory) and
+// the subdirectories it could not read.
+func discover(paths []string) (tree, error) {
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	var files []string
-	roots := map[string]string{}
+	t := tree{roots: map[string]string{}}
 	add := func(p, root string) {
-		if _, seen := roots[p]; !seen {
-			roots[p] = root
-			files = append(files, p)
+		if _, seen := t.roots[p]; !seen {
+			t.roots[p] = root
+			t.files = append(t.files, p)
 		}
 	}
 	for _, root := range paths {
 		info, err := os.Stat(root)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				return nil, nil, fmt.Errorf("%s: %w", root, ErrPath)
+				return t, fmt.Errorf("%s: %w", root, ErrPath)
 			}
 			var pe *fs.PathError
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			return nil, nil, fmt.Errorf("%s: %w (%v)", root, ErrPath, err)
+			return t, fmt.Errorf("%s: %w (%v)", root, ErrPath, err)
 		}
 		if !info.IsDir() {
 			add(filepath.Clean(root), filepath.Dir(root))
@@ -119,6 +126,10 @@ func discover(paths []string) ([]string, map[string]string, error) {
 		}
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
+				if p != root && d != nil && d.IsDir() {
+					t.unreadable = append(t.unreadable, err) // a finding, not the end of the walk
+					return filepath.SkipDir
+				}
 				return err
 			}
 			name := d.Name()
@@ -135,14 +146,14 @@ func discover(paths []string) ([]string, map[string]string, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("walk %s: %w", root, err)
+			return t, fmt.Errorf("walk %s: %w", root, err)
 		}
 	}
-	if len(files) == 0 {
-		return nil, nil, fmt.Errorf("%s: %w", strings.Join(paths, ", "), ErrNoConfig)
+	if len(t.files) == 0 {
+		return t, fmt.Errorf("%s: %w", strings.Join(paths, ", "), ErrNoConfig)
 	}
-	sort.Strings(files)
-	return files, roots, nil
+	sort.Strings(t.files)
+	return t, nil
 }
 
 // IsConfigFile reports whether a file name is one supctl reads.
@@ -160,16 +171,20 @@ func IsConfigFile(name string) bool {
 // LoadFiles loads exactly the given files (see Load); each is confined to
 // its own directory.
 func LoadFiles(files []string) (*Repo, error) {
-	roots := make(map[string]string, len(files))
+	t := tree{files: files, roots: make(map[string]string, len(files))}
 	for _, f := range files {
-		roots[f] = filepath.Dir(f)
+		t.roots[f] = filepath.Dir(f)
 	}
-	return loadFiles(files, roots), nil
+	return loadFiles(t), nil
 }
 
-// loadFiles loads files, each confined to its root (see outsideRoot).
-func loadFiles(files []string, roots map[string]string) *Repo {
-	l := &loader{repo: &Repo{Files: files, Positions: newPositions()}, roots: roots}
+// loadFiles loads t's files, each confined to its root (see outsideRoot);
+// an unreadable directory is a problem.
+func loadFiles(t tree) *Repo {
+	l := &loader{repo: &Repo{Files: t.files, Positions: newPositions()}, roots: t.roots}
+	for _, err := range t.unreadable {
+		l.problem(RuleSyntax, nil, unreadableDirPos(err), unreadableDirMsg(err))
+	}
 	l.run()
 	return l.repo
 }
@@ -202,7 +217,7 @@ func (l *loader) run() {
 			l.problem(RuleSyntax, nil, readErrPos(name, err), err.Error())
 			continue
 		}
-		l.srcs[name] = src
+		l.srcs[name] = stripJSONBOM(name, src)
 	}
 	l.repo.srcs = l.srcs
 	l.startSpareParse()
@@ -275,6 +290,10 @@ func (l *loader) parse(idx *Positions) parsed {
 					break
 				}
 				if err != nil {
+					if p, ok := yamlSiteCodeSyntax(name, src, err); ok && idx != nil {
+						l.repo.Problems = append(l.repo.Problems, p)
+						break
+					}
 					report(name, err)
 					break
 				}

@@ -82,7 +82,7 @@ func (c *Checker) Vet(ctx context.Context, paths []string) (*Report, error) {
 	}
 	waivers, bad := parseWaivers(repo.Config.Waivers)
 	for _, b := range bad {
-		path := []string{"waivers", strconv.Itoa(b.index), "path"}
+		path := []string{"waivers", strconv.Itoa(b.index), b.field}
 		r := Result{Rule: schema.RuleSchema, Severity: policies.SeverityError, Path: path, Msg: schema.FormatPath(path) + ": " + b.err.Error()}
 		if pos, ok := repo.Positions.Lookup(path); ok {
 			r.File, r.Line, r.Col = pos.File, pos.Line, pos.Col

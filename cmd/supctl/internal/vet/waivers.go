@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/supctl/supctl/policies"
 	"github.com/supctl/supctl/schema"
@@ -17,21 +18,28 @@ type waiver struct {
 
 type waiverSet []*waiver
 
-// badWaiver is a waiver whose path does not parse.
+// badWaiver is a waiver whose path does not parse or whose expiry is not a
+// date.
 type badWaiver struct {
 	index int
+	field string // "path" or "expires"
 	err   error
 }
 
-// parseWaivers parses the waivers' paths; a waiver whose path does not parse
-// is returned apart (it silences nothing).
+// parseWaivers parses the waivers' paths and expiry dates; a waiver whose
+// path does not parse or whose expiry is not a calendar date (2099-02-30) is
+// returned apart (it silences nothing).
 func parseWaivers(ws []schema.Waiver) (waiverSet, []badWaiver) {
 	out := make(waiverSet, 0, len(ws))
 	var bad []badWaiver
 	for i, w := range ws {
 		p, err := ParsePath(w.Path)
 		if err != nil {
-			bad = append(bad, badWaiver{index: i, err: fmt.Errorf("waiver path %q: %w", w.Path, err)})
+			bad = append(bad, badWaiver{index: i, field: "path", err: fmt.Errorf("waiver path %q: %w", w.Path, err)})
+			continue
+		}
+		if _, err := time.Parse(time.DateOnly, w.Expires); err != nil {
+			bad = append(bad, badWaiver{index: i, field: "expires", err: fmt.Errorf("%q is not a date (YYYY-MM-DD)", w.Expires)})
 			continue
 		}
 		out = append(out, &waiver{Waiver: w, path: p})
