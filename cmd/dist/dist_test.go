@@ -178,3 +178,17 @@ func TestParseTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeArchiveNames: the install steps of the README download the
+// archive names make dist writes.
+func TestReadmeArchiveNames(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"${VERSION}", "${SUPCTL_VERSION}"} {
+		if name := archiveName(v, target{"linux", "amd64"}); !strings.Contains(string(readme), name) {
+			t.Errorf("README never downloads %s", name)
+		}
+	}
+}
