@@ -60,6 +60,7 @@ func newImportCmd(e *env) *cobra.Command {
 	fs.StringVar(&f.pkg, "package", "config", "CUE package name of the files")
 	fs.BoolVar(&f.explicit, "explicit", false, "also write values equal to the schema's defaults and the derived code and fqdn")
 	registerNetworkFlags(fs, &f.common)
+	registerOutputFlags(fs, &f.common)
 	completeValues(c, "format", importer.Formats...)
 	return c
 }
@@ -131,7 +132,11 @@ func (f *importFlags) run(ctx context.Context, e *env, args []string, formatGive
 	if err != nil {
 		return refuse(err, nil)
 	}
-	if err := roundTrip(ctx, checker, files, o.obs, e.stderr); err != nil {
+	var warnings io.Writer = e.stderr
+	if common.quiet {
+		warnings = io.Discard
+	}
+	if err := roundTrip(ctx, checker, files, o.obs, warnings); err != nil {
 		return refuse(err, imp.Hints)
 	}
 	if dir == "" && file == "" {

@@ -266,3 +266,26 @@ func TestRoundTripRefusesAChange(t *testing.T) {
 		t.Fatalf("roundTrip: %v", err)
 	}
 }
+
+// TestImportWarnings: a warning of the imported repo (SUP013: website
+// "custom" on ports other than 8530/8531) is shown, not refused; -q
+// leaves it out.
+func TestImportWarnings(t *testing.T) {
+	bin, err := supdtest.Build(t.TempDir(), "supd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := readDocs(t, filepath.Join(fixturesDir, "servers", "mixed-http"))
+	docs[0].IIS.Bindings = []api.Binding{{Protocol: api.ProtocolHTTP, Port: 8080}}
+	docs[0].ConfigMgr.SoftwareUpdatePoint.Ports = api.Ports{HTTP: 8080, HTTPS: 8081}
+	w := startWorld(t, bin, docs)
+	c := &cli{t: t, env: map[string]string{"SUPCTL_TODAY": "2026-11-25", "SUPCTL_READ_TOKEN": supdtest.ReadToken, "SUPCTL_TOKEN_HOSTS": "*.example.com"}}
+	c.want(exitOK, "import", "--endpoints", w.endpoints, "--site", "P01")
+	if !strings.Contains(c.stderr.String(), "warning SUP013") || !strings.Contains(c.stdout.String(), "8080") {
+		t.Fatalf("stdout:\n%s\nstderr:\n%s", c.stdout.String(), c.stderr.String())
+	}
+	c.want(exitOK, "import", "-q", "--endpoints", w.endpoints, "--site", "P01")
+	if c.stderr.Len() != 0 {
+		t.Fatalf("-q: stderr:\n%s", c.stderr.String())
+	}
+}
