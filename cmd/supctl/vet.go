@@ -23,6 +23,7 @@ type vetFlags struct {
 	format     string
 	strict     bool
 	showWaived bool
+	envelope   bool
 }
 
 func newVetCmd(e *env) *cobra.Command {
@@ -42,6 +43,7 @@ func newVetCmd(e *env) *cobra.Command {
 	fs.StringVar(&f.format, "format", "text", "output format: text|json|sarif|junit|github")
 	fs.BoolVar(&f.strict, "strict", false, "fail on warnings too")
 	fs.BoolVar(&f.showWaived, "show-waived", false, "list waived findings and waivers that match nothing")
+	fs.BoolVar(&f.envelope, "envelope", false, "with --format json: one versioned object {version, tool, summary, sites, results, unusedWaivers} instead of the array of results")
 	registerOutputFlags(fs, &f.common)
 	completeValues(c, "format", output.Names()...)
 	return c
@@ -51,6 +53,10 @@ func (f *vetFlags) run(ctx context.Context, e *env, paths []string) int {
 	out, err := output.Lookup(f.format)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl vet: --format: %v\n", err)
+		return exitUsage
+	}
+	if f.envelope && f.format != "json" {
+		fmt.Fprintf(e.stderr, "supctl vet: --envelope goes with --format json, not %s\n", f.format)
 		return exitUsage
 	}
 	checker, code := newChecker(ctx, e)
@@ -67,7 +73,7 @@ func (f *vetFlags) run(ctx context.Context, e *env, paths []string) int {
 			return exitUsage
 		}
 	}
-	opts := output.Options{ShowWaived: f.showWaived, Quiet: f.common.quiet, Color: e.useColor(&f.common), ToolVersion: buildinfo.Get().Version}
+	opts := output.Options{ShowWaived: f.showWaived, Quiet: f.common.quiet, Color: e.useColor(&f.common), ToolVersion: buildinfo.Get().Version, Envelope: f.envelope}
 	if err := out.Render(e.stdout, rep, opts); err != nil {
 		fmt.Fprintf(e.stderr, "supctl vet: write output: %v\n", err)
 		return exitFindings

@@ -21,6 +21,9 @@ type Options struct {
 	Color bool
 	// ToolVersion is supctl's version, for formats that name the tool (SARIF).
 	ToolVersion string
+	// Envelope makes json print one versioned object (JSONEnvelope) instead
+	// of the bare array of results.
+	Envelope bool
 }
 
 // Format writes a report to w.
