@@ -212,6 +212,7 @@ func (r *Reconciler) sendSteps(ctx context.Context, l *leases, sp SitePlan, so *
 		if ctx.Err() != nil {
 			return false, stopped(ctx)
 		}
+		r.progress(Progress{Site: sp.Site, Kind: KindStepStart, Index: i + 1, Total: len(sp.Steps), Step: st})
 		start := time.Now()
 		err := r.send(ctx, l.ids[st.Server], st)
 		r.progress(Progress{Site: sp.Site, Kind: KindStep, Index: i + 1, Total: len(sp.Steps), Step: st, Duration: time.Since(start), Err: err})

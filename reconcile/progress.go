@@ -4,6 +4,7 @@ import "time"
 
 // Kinds of Progress.
 const (
+	KindStepStart = "step-start" // a step is about to be sent
 	KindStep      = "step"       // a step was sent (Err set when it failed)
 	KindReplan    = "replan"     // a site was re-observed and re-planned
 	KindLeaseWait = "lease-wait" // a lease is held by another; waiting

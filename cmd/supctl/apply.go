@@ -30,6 +30,7 @@ type applyFlags struct {
 	autoApprove bool
 	parallelism int
 	lockTimeout time.Duration
+	format      string
 }
 
 func newApplyCmd(e *env) *cobra.Command {
@@ -43,7 +44,10 @@ func newApplyCmd(e *env) *cobra.Command {
   supctl apply --plan tfplan.json
 
   # Unattended, one site, waiting up to 5 minutes for another apply's lease.
-  supctl apply --auto-approve --site P01 --lock-timeout 5m`)
+  supctl apply --auto-approve --site P01 --lock-timeout 5m
+
+  # For machines: one JSON event per line (plan, steps, verify, summary).
+  supctl apply --auto-approve --format json | jq -c 'select(.type == "summary")'`)
 	c.RunE = runWith(e, f.run)
 	fs := c.Flags()
 	fs.StringVar(&f.planFile, "plan", "", "apply a plan saved by plan --out (refused when stale)")
@@ -51,6 +55,8 @@ func newApplyCmd(e *env) *cobra.Command {
 	fs.BoolVar(&f.autoApprove, "auto-approve", false, "do not ask for confirmation")
 	fs.IntVar(&f.parallelism, "parallelism", 10, "servers observed and sites applied at once")
 	fs.DurationVar(&f.lockTimeout, "lock-timeout", 0, "how long to wait for leases held by another apply")
+	fs.StringVar(&f.format, "format", "text", "output format: text|json (one event per line)")
+	completeValues(c, "format", "text", "json")
 	registerNetworkFlags(fs, &f.common)
 	registerOutputFlags(fs, &f.common)
 	return c
@@ -67,6 +73,12 @@ func (f *applyFlags) run(ctx context.Context, e *env, paths []string) int {
 	case f.lockTimeout < 0:
 		fmt.Fprintf(e.stderr, "supctl apply: --lock-timeout %v must not be negative\n", f.lockTimeout)
 		return exitUsage
+	case !checkEnum(e, "apply", "format", f.format, "text", "json"):
+		return exitUsage
+	}
+	var ev *applyEvents // --format json: events on stdout instead of text
+	if f.format == "json" {
+		ev = newApplyEvents(e.stdout)
 	}
 	var saved *reconcile.Plan
 	if f.planFile != "" {
@@ -85,20 +97,26 @@ func (f *applyFlags) run(ctx context.Context, e *env, paths []string) int {
 		return code
 	}
 	pr := &progressPrinter{w: e.stderr, quiet: f.common.quiet, live: e.stderrTerminal}
+	progress := pr.print
+	if ev != nil {
+		pr.live, progress = false, ev.progress
+	}
 	rec, err := newReconciler(e, &f.common, paths, reconcile.Options{
-		Parallelism: f.parallelism, LockTimeout: f.lockTimeout, Progress: pr.print,
+		Parallelism: f.parallelism, LockTimeout: f.lockTimeout, Progress: progress,
 	}, true)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl apply: %v\n", err)
 		return exitUsage
 	}
 
+	start := time.Now()
 	p, mode := saved, reconcile.Saved
 	if saved != nil {
 		if p, err = filterSites(saved, f.sites); err != nil {
 			fmt.Fprintf(e.stderr, "supctl apply: %v\n", err)
 			return exitUsage
 		}
+		ev.plan(p)
 	} else {
 		mode = reconcile.Fresh
 		if p, err = rec.Plan(ctx, cfg, f.sites); err != nil {
@@ -106,7 +124,9 @@ func (f *applyFlags) run(ctx context.Context, e *env, paths []string) int {
 			return reconcileExit(err)
 		}
 		// The plan is shown unless -q, and always before asking to apply it.
-		if !f.common.quiet || !f.autoApprove {
+		if ev != nil {
+			ev.plan(p)
+		} else if !f.common.quiet || !f.autoApprove {
 			text, _ := planview.Lookup("text")
 			if err := text.Render(e.stdout, p, planview.Options{Color: e.useColor(&f.common)}); err != nil {
 				fmt.Fprintf(e.stderr, "supctl apply: write output: %v\n", err)
@@ -114,15 +134,16 @@ func (f *applyFlags) run(ctx context.Context, e *env, paths []string) int {
 			}
 		}
 		if s := p.Summary(); s.Changes == 0 && s.Manual == 0 {
-			return exitOK
+			return ev.summary("no-changes", 0, start, nil, exitOK)
 		}
+		// Cancelled: nothing changed and the changes are still pending
+		// (exit 2, as plan --detailed-exitcode); not a target error.
 		if !f.autoApprove && p.Summary().Changes > 0 && !confirm(e) {
 			fmt.Fprintln(e.stderr, "Apply cancelled: nothing changed.")
-			return exitTarget
+			return ev.summary("cancelled", 0, start, nil, exitChanges)
 		}
 	}
 
-	start := time.Now()
 	pr.start(p.Summary().Changes)
 	outcome, applyErr := rec.Apply(ctx, cfg, p, mode)
 	pr.finish()
@@ -132,7 +153,7 @@ func (f *applyFlags) run(ctx context.Context, e *env, paths []string) int {
 			fmt.Fprintln(e.stderr, "supctl apply: run supctl plan again")
 		}
 		if outcome == nil || !errors.Is(applyErr, reconcile.ErrManual) {
-			return exitTarget
+			return ev.summary("failed", 0, start, nil, exitTarget)
 		}
 	}
 	var codes []string
@@ -144,18 +165,20 @@ func (f *applyFlags) run(ctx context.Context, e *env, paths []string) int {
 		}
 	}
 	if len(codes) > 0 {
-		if _, err := rec.Verify(ctx, cfg, codes); err != nil {
+		_, err := rec.Verify(ctx, cfg, codes)
+		ev.verify(codes, err)
+		if err != nil {
 			fmt.Fprintf(e.stderr, "supctl apply: verify: %v\n", err)
-			return reconcileExit(err)
+			return ev.summary("failed", steps, start, codes, reconcileExit(err))
 		}
 	}
-	if !f.common.quiet && len(codes) > 0 {
+	if ev == nil && !f.common.quiet && len(codes) > 0 {
 		fmt.Fprintln(e.stdout, planview.ApplySummary(steps, time.Since(start), codes))
 	}
 	if applyErr != nil {
-		return exitTarget
+		return ev.summary("failed", steps, start, codes, exitTarget)
 	}
-	return exitOK
+	return ev.summary("applied", steps, start, codes, exitOK)
 }
 
 // confirm shows what will happen and asks; only "yes" approves.
@@ -238,6 +261,9 @@ func (pp *progressPrinter) finish() {
 const clearLine = "\r\x1b[K"
 
 func (pp *progressPrinter) print(p reconcile.Progress) {
+	if p.Kind == reconcile.KindStepStart {
+		return // a line per step once it is done
+	}
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
 	if pp.live && pp.total > 0 {

@@ -116,11 +116,12 @@ func TestPlanApplyImport(t *testing.T) {
 
 	// Not a terminal and no --auto-approve: usage error, nothing done.
 	c.want(exitUsage, "apply", repo)
-	// On a terminal, anything but "yes" cancels.
+	// On a terminal, anything but "yes" cancels: nothing changed, the
+	// changes are still pending (exit 2; it was 4, a target error).
 	c.terminal, c.stdin = true, "no\n"
-	c.want(exitTarget, "apply", repo)
+	c.want(exitChanges, "apply", repo)
 	// -q still shows the plan it asks about (regression: it asked blind).
-	c.want(exitTarget, "apply", "-q", repo)
+	c.want(exitChanges, "apply", "-q", repo)
 	if !strings.Contains(c.stdout.String(), "Plan: ") {
 		t.Fatal("apply -q asked without showing the plan")
 	}

@@ -16,7 +16,7 @@ import (
 const (
 	exitOK       = 0 // success: no findings, no changes, or applied and verified
 	exitFindings = 1 // the config has syntax, schema or policy errors
-	exitChanges  = 2 // plan --detailed-exitcode: changes are pending
+	exitChanges  = 2 // plan --detailed-exitcode: changes are pending; apply cancelled at the prompt
 	exitUsage    = 3 // unknown command or flag, bad flag value, path not found
 	exitTarget   = 4 // server unreachable or refusing, lease held, stale plan, manual step, stopped
 	exitVerify   = 5 // applied, but the observed state still differs
