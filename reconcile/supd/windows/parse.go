@@ -2,6 +2,7 @@ package windows
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -300,7 +301,7 @@ func embeddedProps(r *mofInstance) (map[string]int64, error) {
 	for _, item := range list {
 		p, ok := item.(*mofInstance)
 		if !ok || p.Class != "SMS_EmbeddedProperty" {
-			return nil, fmt.Errorf("Props holds something other than SMS_EmbeddedProperty")
+			return nil, errors.New("the Props array holds something other than SMS_EmbeddedProperty")
 		}
 		if v, ok := p.Props["Value"].(int64); ok {
 			props[p.String("PropertyName")] = v
