@@ -222,7 +222,7 @@ func loadValidConfig(ctx context.Context, e *env, cmd string, paths, sites []str
 	if checker == nil {
 		return nil, code
 	}
-	rep, code := vetRepo(ctx, e, checker, paths)
+	rep, code := vetRepo(ctx, e, checker, paths, defaultEvalLimits)
 	if rep == nil {
 		return nil, code
 	}

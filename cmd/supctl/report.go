@@ -62,7 +62,7 @@ func (f *reportFlags) run(ctx context.Context, e *env, paths []string) int {
 	if checker == nil {
 		return code
 	}
-	rep, code := vetRepo(ctx, e, checker, paths)
+	rep, code := vetRepo(ctx, e, checker, paths, defaultEvalLimits)
 	if rep == nil {
 		return code
 	}

@@ -24,11 +24,13 @@ type vetFlags struct {
 	strict     bool
 	showWaived bool
 	envelope   bool
+	timeout    time.Duration
+	maxMemory  string
 }
 
 func newVetCmd(e *env) *cobra.Command {
 	f := &vetFlags{}
-	c := newCommand("vet [PATH...] [--format text|json|sarif|junit|github] [--strict] [--show-waived]",
+	c := newCommand("vet [PATH...] [--format text|json|sarif|junit|github] [--strict] [--show-waived] [--timeout D] [--max-memory SIZE]",
 		"check a config repo against the schema and the rule catalog", `  # Vet the repo in the current directory (exit 1 on errors).
   supctl vet
 
@@ -44,6 +46,8 @@ func newVetCmd(e *env) *cobra.Command {
 	fs.BoolVar(&f.strict, "strict", false, "fail on warnings too")
 	fs.BoolVar(&f.showWaived, "show-waived", false, "list waived findings and waivers that match nothing")
 	fs.BoolVar(&f.envelope, "envelope", false, "with --format json: one versioned object {version, tool, summary, sites, results, unusedWaivers} instead of the array of results")
+	fs.DurationVar(&f.timeout, "timeout", defaultEvalLimits.timeout, "stop (exit 1) when loading and checking the repo takes longer (0: no limit)")
+	fs.StringVar(&f.maxMemory, "max-memory", formatBytes(defaultEvalLimits.maxMemory), "stop (exit 1) when loading and checking the repo needs more memory (0: no limit)")
 	registerOutputFlags(fs, &f.common)
 	completeValues(c, "format", output.Names()...)
 	return c
@@ -55,6 +59,15 @@ func (f *vetFlags) run(ctx context.Context, e *env, paths []string) int {
 		fmt.Fprintf(e.stderr, "supctl vet: --format: %v\n", err)
 		return exitUsage
 	}
+	lim := evalLimits{timeout: f.timeout}
+	if lim.maxMemory, err = parseBytes(f.maxMemory); err != nil {
+		fmt.Fprintf(e.stderr, "supctl vet: --max-memory %v\n", err)
+		return exitUsage
+	}
+	if f.timeout < 0 {
+		fmt.Fprintf(e.stderr, "supctl vet: --timeout %v must not be negative\n", f.timeout)
+		return exitUsage
+	}
 	if f.envelope && f.format != "json" {
 		fmt.Fprintf(e.stderr, "supctl vet: --envelope goes with --format json, not %s\n", f.format)
 		return exitUsage
@@ -63,7 +76,7 @@ func (f *vetFlags) run(ctx context.Context, e *env, paths []string) int {
 	if checker == nil {
 		return code
 	}
-	rep, code := vetRepo(ctx, e, checker, paths)
+	rep, code := vetRepo(ctx, e, checker, paths, lim)
 	if rep == nil {
 		return code
 	}
@@ -113,10 +126,13 @@ func fixedToday(e *env) (time.Time, error) {
 	return t, nil
 }
 
-// vetRepo vets paths, reporting problems outside the repo's content (a path
-// not found, no config files) as usage errors.
-func vetRepo(ctx context.Context, e *env, c *vet.Checker, paths []string) (*vet.Report, int) {
+// vetRepo vets paths within lim (see startWatchdog), reporting problems
+// outside the repo's content (a path not found, no config files) as usage
+// errors.
+func vetRepo(ctx context.Context, e *env, c *vet.Checker, paths []string, lim evalLimits) (*vet.Report, int) {
+	stop := startWatchdog(e, paths, lim)
 	rep, err := c.Vet(ctx, paths)
+	stop()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "supctl: %v\n", err)
 		if errors.Is(err, schema.ErrPath) || errors.Is(err, schema.ErrNoConfig) {
