@@ -50,14 +50,13 @@ func unreadableDirMsg(err error) string {
 // yamlSiteCodeProblems gives a site code such as 010. It finds the key by
 // the error's line and the file's structure, never by the message.
 func yamlSiteCodeSyntax(name string, src []byte, err error) (Problem, bool) {
-	line := 0
-	for _, e := range cueerrors.Errors(err) {
-		if p := e.Position(); p.IsValid() {
-			line = p.Line()
-		} else {
-			line = linePrefixed(name, e.Error()).Line
-		}
-		break
+	errs := cueerrors.Errors(err)
+	if len(errs) == 0 {
+		return Problem{}, false
+	}
+	line := linePrefixed(name, errs[0].Error()).Line
+	if p := errs[0].Position(); p.IsValid() {
+		line = p.Line()
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	for {
