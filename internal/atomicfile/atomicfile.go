@@ -23,7 +23,8 @@ func TempPattern(path string) (dir, pattern string) {
 
 // Write replaces path with data, with mode perm: a temporary file of a
 // unique name in the same directory, write, fsync, rename over path, fsync
-// of the directory. On failure path is unchanged and the temporary file is
+// of the directory (on Windows: a rename written through to the disk, see
+// replace_windows.go). On failure path is unchanged and the temporary file is
 // removed.
 func Write(path string, data []byte, perm fs.FileMode) (err error) {
 	dir, pattern := TempPattern(path)
@@ -49,18 +50,7 @@ func Write(path string, data []byte, perm fs.FileMode) (err error) {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", tmp.Name(), err)
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("rename %s: %w", tmp.Name(), err)
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open dir %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("fsync dir %s: %w", dir, err)
-	}
-	return nil
+	return replace(tmp.Name(), path, dir)
 }
 
 // RemoveStale removes the temporary files of path that a crash during

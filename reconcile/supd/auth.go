@@ -47,20 +47,17 @@ type tokenEntry struct {
 const MinTokenLength = 16
 
 // ReadPrivateFile reads a file holding secrets (the token file, the TLS
-// key). It refuses a file that group or others may read or write
-// (mode & 0o077 != 0).
+// key, the WinRM credentials). It refuses a file others may read: group or
+// others in its mode bits (mode & 0o077 != 0), or on Windows anyone but its
+// owner, SYSTEM and Administrators in its ACL (checkPrivate).
 func ReadPrivateFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
+	if err := checkPrivate(f, path); err != nil {
 		return nil, err
-	}
-	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return nil, fmt.Errorf("%s: mode %04o lets group or others access it; chmod 600 it", path, perm)
 	}
 	return io.ReadAll(f)
 }
