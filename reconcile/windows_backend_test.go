@@ -28,7 +28,7 @@ type windowsCluster struct {
 
 // startWindowsCluster starts one supd --backend windows per document, on a
 // fake machine holding it.
-func startWindowsCluster(t testing.TB, docs []api.Server) *windowsCluster {
+func startWindowsCluster(t testing.TB, docs []api.Server, extra ...string) *windowsCluster {
 	t.Helper()
 	dir := t.TempDir()
 	w := &windowsCluster{machines: map[string]string{}}
@@ -42,6 +42,7 @@ func startWindowsCluster(t testing.TB, docs []api.Server) *windowsCluster {
 	w.cluster = startClusterWith(t, supdFakeWinBin, docs, func(d api.Server, o *supdtest.Options) {
 		o.Flags = []string{"--backend", "windows", "--runner", "fake", "--fake-machine", w.machines[d.FQDN],
 			"--host", d.FQDN, "--read-cache", "0s"}
+		o.Flags = append(o.Flags, extra...)
 	})
 	return w
 }
@@ -227,5 +228,26 @@ func TestWindowsApplyExit4(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if !isExit(err, 4) || !strings.Contains(string(out), "Configuration Manager 2007 console") {
 		t.Fatalf("supctl apply = %v, want exit 4 naming the console path:\n%s", err, out)
+	}
+}
+
+// BenchmarkPlan500Windows plans 500 servers (500 single-server sites going
+// from HTTP to SSL) against 500 windows-backed supd processes whose every
+// script (so every read) takes 200 ms, at parallelism 10: 50 rounds of 200
+// ms make 10 s the floor.
+func BenchmarkPlan500Windows(b *testing.B) {
+	ctx := context.Background()
+	from, to := loadConfig(b, manySites(500, false)), loadConfig(b, manySites(500, true))
+	c := startWindowsCluster(b, seedDocs(b, from, to), "--fake-delay", "200ms")
+	r := c.reconciler(Options{Parallelism: 10})
+	b.ResetTimer()
+	for b.Loop() {
+		p, err := r.Plan(ctx, to, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got := p.Summary(); got.Servers != 500 {
+			b.Fatalf("plan touches %d servers, want 500", got.Servers)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -33,7 +34,8 @@ type backendFlags struct {
 	caCert      string
 	timeout     time.Duration
 	readCache   time.Duration
-	fakeMachine string // only in a binary built with -tags supdfake
+	fakeMachine string        // only in a binary built with -tags supdfake
+	fakeDelay   time.Duration // idem
 }
 
 func addBackendFlags(fs *pflag.FlagSet) *backendFlags {
@@ -47,14 +49,16 @@ func addBackendFlags(fs *pflag.FlagSet) *backendFlags {
 	fs.DurationVar(&b.readCache, "read-cache", 2*time.Second, "windows backend: how long GET /v1/state may reuse a read of the server")
 	if fakeRunner != nil {
 		fs.StringVar(&b.fakeMachine, "fake-machine", "", "tests only: the fake Windows machine's file, for --runner fake")
+		fs.DurationVar(&b.fakeDelay, "fake-delay", 0, "tests only: time every script of --runner fake takes")
 		fs.MarkHidden("fake-machine")
+		fs.MarkHidden("fake-delay")
 	}
 	return b
 }
 
 // fakeRunner, set by runner_fake.go in a binary built with -tags supdfake
 // (the process tests), returns the fake Windows machine kept in a file.
-var fakeRunner func(path string) windows.Runner
+var fakeRunner func(path string, delay time.Duration) windows.Runner
 
 // check returns a usage error, or nil.
 func (b *backendFlags) check(initFile string) error {
@@ -117,7 +121,7 @@ func (b *backendFlags) newBackend() (supd.Backend, error) {
 			return nil, err
 		}
 	case "fake":
-		runner = fakeRunner(b.fakeMachine)
+		runner = fakeRunner(b.fakeMachine, b.fakeDelay)
 	}
 	return &windows.Backend{Runner: runner, Host: host}, nil
 }
