@@ -10,7 +10,7 @@ import (
 func TestParseCredentials(t *testing.T) {
 	for in, want := range map[string][2]string{
 		"CORP\\svc-supd\ncorrect horse battery staple\n": {`CORP\svc-supd`, "correct horse battery staple"},
-		"svc\r\n p@ss word \r\n\n":                      {"svc", " p@ss word "},
+		"svc\r\n p@ss word \r\n\n":                       {"svc", " p@ss word "},
 		"svc\npw":                                        {"svc", "pw"},
 	} {
 		user, pass, err := parseCredentials([]byte(in))
