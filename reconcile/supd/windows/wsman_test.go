@@ -2,7 +2,6 @@ package windows_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/pem"
 	"encoding/xml"
@@ -167,11 +166,4 @@ func (w *wsman) serve(rw http.ResponseWriter, r *http.Request) {
 	default:
 		http.Error(rw, "unknown action "+req.Action, http.StatusBadRequest)
 	}
-}
-
-// runFunc adapts a function to windows.Runner.
-type runFunc func(ctx context.Context, script string) ([]byte, []byte, int, error)
-
-func (f runFunc) Run(ctx context.Context, script string) ([]byte, []byte, int, error) {
-	return f(ctx, script)
 }
