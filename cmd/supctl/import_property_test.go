@@ -496,10 +496,14 @@ func TestImportRoundTripProperty(t *testing.T) {
 				}
 			}
 		}
-		desc := fmt.Sprintf("case %d: sites %v, --server %v, noise %q", n, l.selected, l.extra, cmp.Or(l.noise, "none"))
+		explicit := n%4 == 3 // every fourth case keeps defaults and derived fields
+		desc := fmt.Sprintf("case %d: sites %v, --server %v, explicit %v, noise %q", n, l.selected, l.extra, explicit, cmp.Or(l.noise, "none"))
 		out := filepath.Join(t.TempDir(), "repo") + "/"
 		format := importer.Formats[r.IntN(len(importer.Formats))]
 		args := []string{"import", "--endpoints", w.endpoints, "--out", out, "--format", format}
+		if explicit {
+			args = append(args, "--explicit")
+		}
 		for _, code := range l.selected {
 			args = append(args, "--site", code)
 		}

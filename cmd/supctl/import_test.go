@@ -289,3 +289,36 @@ func TestImportWarnings(t *testing.T) {
 		t.Fatalf("-q: stderr:\n%s", c.stderr.String())
 	}
 }
+
+// TestImportOutput: --out names a directory (existing, or ending in /) for
+// one file per site, or a file whose extension gives the format.
+func TestImportOutput(t *testing.T) {
+	existing := t.TempDir()
+	cases := []struct {
+		out, format string
+		formatGiven bool
+		dir, file   string
+		wantFormat  string
+		err         string
+	}{
+		{out: "", format: "cue", wantFormat: "cue"},
+		{out: existing, format: "yaml", formatGiven: true, dir: existing, wantFormat: "yaml"},
+		{out: "new/sites/", format: "cue", dir: "new/sites", wantFormat: "cue"},
+		{out: "sites/all.yml", format: "cue", file: "sites/all.yml", wantFormat: "yaml"},
+		{out: "all.json", format: "json", formatGiven: true, file: "all.json", wantFormat: "json"},
+		{out: "all.json", format: "cue", formatGiven: true, err: "is a .json file but --format is cue"},
+		{out: "sites", format: "cue", err: "want a .cue, .yaml, .yml or .json file, or a directory"},
+	}
+	for _, c := range cases {
+		f := &importFlags{out: c.out, format: c.format}
+		dir, file, err := importOutput(f, c.formatGiven)
+		switch {
+		case c.err != "":
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("--out %q: %v, want %q", c.out, err, c.err)
+			}
+		case err != nil || dir != c.dir || file != c.file || f.format != c.wantFormat:
+			t.Errorf("--out %q: dir %q, file %q, format %s, %v; want %q, %q, %s", c.out, dir, file, f.format, err, c.dir, c.file, c.wantFormat)
+		}
+	}
+}
