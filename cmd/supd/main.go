@@ -156,17 +156,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	srv, err := supd.New(supd.Options{
-		Backend:       backend,
-		ReadCache:     bf.readCache,
-		StatePath:     *state,
-		Init:          init,
-		Tokens:        tokens,
-		Latency:       *latency,
-		FailRate:      *failRate,
-		CrashAfterOps: *crashAfter,
-		Crash:         func() { os.Exit(exitCrash) },
-		Seed:          *seed,
-		Logger:        log,
+		Backend:        backend,
+		ReadCache:      bf.readCache,
+		BackendTimeout: bf.timeout,
+		StatePath:      *state,
+		Init:           init,
+		Tokens:         tokens,
+		Latency:        *latency,
+		FailRate:       *failRate,
+		CrashAfterOps:  *crashAfter,
+		Crash:          func() { os.Exit(exitCrash) },
+		Seed:           *seed,
+		Logger:         log,
 	})
 	if _, ok := errors.AsType[*supd.LockedError](err); ok {
 		log.Error("supd not started", "err", err)

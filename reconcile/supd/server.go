@@ -100,6 +100,10 @@ type Options struct {
 	// ReadCache is how long a read of a machine backend may be reused by
 	// GET /v1/state. Default 0: every GET reads.
 	ReadCache time.Duration
+	// BackendTimeout is the longest one call of a machine backend may take
+	// (its runner's timeout). An answer may wait for three (read, op,
+	// read), so the HTTP write timeout grows by three times it. Default 0.
+	BackendTimeout time.Duration
 }
 
 // Server is the agent. Create it with New and serve Handler.
@@ -150,8 +154,8 @@ func New(opts Options) (_ *Server, err error) {
 	if opts.Backend == nil {
 		opts.Backend = Sim{}
 	}
-	if opts.ReadCache < 0 {
-		return nil, fmt.Errorf("new supd: ReadCache %v is negative", opts.ReadCache)
+	if opts.ReadCache < 0 || opts.BackendTimeout < 0 {
+		return nil, fmt.Errorf("new supd: ReadCache %v or BackendTimeout %v is negative", opts.ReadCache, opts.BackendTimeout)
 	}
 	seed := opts.Seed
 	if seed == 0 {
@@ -275,7 +279,11 @@ func NewHTTPServer(h http.Handler, latency time.Duration, log *slog.Logger) *htt
 // Serve serves the server's handler on ln until ctx is done, then shuts down
 // gracefully (in-flight requests get up to 10 s).
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	hs := NewHTTPServer(s.Handler(), s.opts.Latency, s.log)
+	wait := s.opts.Latency
+	if s.backend.Machine() {
+		wait += 3 * s.opts.BackendTimeout
+	}
+	hs := NewHTTPServer(s.Handler(), wait, s.log)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
