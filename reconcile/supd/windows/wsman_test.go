@@ -19,9 +19,10 @@ import (
 // wsman is a WS-Management (WinRS) endpoint served by the test on loopback
 // over HTTPS, as masterzen/winrm's own tests fake one: it answers the
 // Create, Command, Send, Receive, Signal and Delete messages with the
-// documents a Windows server sends, checks Basic credentials (which the NTLM
-// negotiator falls back to when a server offers only Basic), and runs the
-// script that arrives on stdin on a Runner — the fake Windows machine.
+// documents a Windows server sends, authenticates every request with NTLMv2
+// (the user without its domain, the password checked through the
+// NTProofStr), and runs the script that arrives on stdin on a Runner — the
+// fake Windows machine.
 type wsman struct {
 	srv        *httptest.Server
 	user, pass string
@@ -75,13 +76,20 @@ const (
 )
 
 func (w *wsman) serve(rw http.ResponseWriter, r *http.Request) {
-	user, pass, ok := r.BasicAuth()
-	if !ok || user != w.user || pass != w.pass {
-		rw.Header().Set("WWW-Authenticate", `Basic realm="WSMAN"`)
+	body, _ := io.ReadAll(r.Body)
+	// NTLM, as WinRM's default: NEGOTIATE → CHALLENGE, AUTHENTICATE checked
+	// (ntlm_test.go); anything else → 401 offering NTLM.
+	switch typ, msg, err := ntlmMessage(r.Header.Get("Authorization")); {
+	case err == nil && typ == 1:
+		rw.Header().Set("WWW-Authenticate", "NTLM "+ntlmChallenge())
+		rw.WriteHeader(http.StatusUnauthorized)
+		return
+	case err == nil && typ == 3 && ntlmVerify(msg, w.user, w.pass) == nil:
+	default:
+		rw.Header().Set("WWW-Authenticate", "NTLM")
 		rw.WriteHeader(http.StatusUnauthorized)
 		return
 	}
-	body, _ := io.ReadAll(r.Body)
 	var req wsmanRequest
 	if err := xml.Unmarshal(body, &req); err != nil {
 		http.Error(rw, "bad envelope", http.StatusBadRequest)
