@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf16"
 
+	//lint:ignore SA1019 NTLM's NTOWFv2 is MD4 by definition (MS-NLMP 3.3.2): compatibility with a legacy protocol is the point
 	"golang.org/x/crypto/md4"
 )
 
