@@ -163,7 +163,7 @@ func rootUsage(w io.Writer, root *cobra.Command) {
 		}
 	}
 	b.WriteString("\nRun 'supctl COMMAND --help' for a command's flags and examples.\n")
-	b.WriteString("Exit codes: 0 ok, 1 findings, 2 changes pending (plan --detailed-exitcode), 3 usage,\n4 target error, 5 verification failed.\n")
+	b.WriteString("Exit codes: 0 ok, 1 findings, 2 changes pending (plan --detailed-exitcode, apply cancelled),\n3 usage, 4 target error, 5 verification failed.\n")
 	io.WriteString(w, b.String())
 }
 
