@@ -3,231 +3,29 @@ package schema
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
-	"runtime"
-	"sync"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
-	cueerrors "cuelang.org/go/cue/errors"
 )
-
-// parallelFrom is the number of sites from which a repo of JSON and YAML
-// files is evaluated by several workers. Below it one worker is faster.
-var parallelFrom = 200
 
 // evaluate unifies the user's files, applies #Config and decodes the result
 // into l.repo.Config, or records the schema problems.
-//
-// A large repo written in JSON and YAML only is split by site across
-// workers: each parses the files again (the CUE compiler annotates syntax
-// trees), keeps its share of the sites and evaluates #Config in its own CUE
-// context (a context is not safe for concurrent use). #Config applies #Site
-// to each site on its own, so the union of the shares is the whole result.
-// CUE files may refer from one site to another, so a repo with CUE files is
-// evaluated in one piece.
 func (l *loader) evaluate(p parsed) {
 	ctx := cuecontext.New()
-	sites := siteCount(p)
-	workers := min(runtime.GOMAXPROCS(0), 1+sites/parallelFrom)
-	if len(p.cueFiles) > 0 || workers <= 1 {
-		raw, err := buildRaw(ctx, p)
-		if err != nil {
-			l.cueErrors(RuleSchema, err)
-			return
-		}
-		l.repo.Positions.raw = raw
-		var cfg Config
-		if err := decodeConcrete(compileSchema(ctx, "#Config").Unify(raw), &cfg); err != nil {
-			l.cueErrors(RuleSchema, err)
-			return
-		}
-		l.repo.Config = &cfg
+	raw, err := buildRaw(ctx, p)
+	if err != nil {
+		l.cueErrors(RuleSchema, err)
 		return
 	}
-
-	// Every position of a JSON or YAML file is in the index: no whole user
-	// value is needed, and conflicts between files show in the shares.
-	cfgs := make([]Config, workers)
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			wctx, wp := ctx, p
-			if w > 0 {
-				wctx, wp = cuecontext.New(), l.reparse()
-			}
-			wp.docs = shareOfSites(wp.docs, w, workers)
-			wraw, err := buildRaw(wctx, wp)
-			if err == nil {
-				err = decodeConcrete(compileSchema(wctx, "#Config").Unify(wraw), &cfgs[w])
-			}
-			errs[w] = err
-		}()
-	}
-	wg.Wait()
-	var all cueerrors.Error
-	for w, err := range errs {
-		if err == nil {
-			continue
-		}
-		if w > 0 {
-			// Top-level errors (waivers, unknown fields) repeat in every share.
-			if err = siteErrorsOnly(err); err == nil {
-				continue
-			}
-		}
-		all = cueerrors.Append(all, cueerrors.Promote(err, "evaluate"))
-	}
-	if all != nil {
-		l.cueErrors(RuleSchema, all)
+	l.repo.Positions.raw = raw
+	var cfg Config
+	if err := decodeConcrete(compileSchema(ctx, "#Config").Unify(raw), &cfg); err != nil {
+		l.cueErrors(RuleSchema, err)
 		return
 	}
-	cfg := &Config{Sites: make(map[string]*Site, sites), Waivers: cfgs[0].Waivers}
-	for _, c := range cfgs {
-		for code, s := range c.Sites {
-			cfg.Sites[code] = s
-		}
-	}
-	l.repo.Config = cfg
-}
-
-// speculativeBytes is the size of JSON and YAML from which a second parse
-// starts beside the first, for the second evaluation worker.
-const speculativeBytes = 128 << 10
-
-// startSpareParse starts a second parse of a large data-only repo in the
-// background, so that the second evaluation worker need not parse after
-// the first parse is done.
-func (l *loader) startSpareParse() {
-	total := 0
-	for name, src := range l.srcs {
-		if filepath.Ext(name) == ".cue" {
-			return
-		}
-		total += len(src)
-	}
-	if total < speculativeBytes || runtime.GOMAXPROCS(0) < 2 {
-		return
-	}
-	spare := make(chan parsed, 1) // the goroutine keeps its own reference: reparse clears l.spare
-	l.spare = spare
-	go func() { spare <- l.parse(nil) }()
-}
-
-// reparse returns a fresh parse of the repo: the spare one the first time.
-func (l *loader) reparse() parsed {
-	l.spareMu.Lock()
-	spare := l.spare
-	l.spare = nil
-	l.spareMu.Unlock()
-	if spare != nil {
-		return <-spare
-	}
-	return l.parse(nil)
-}
-
-// siteErrorsOnly keeps the errors under sites: those of #Config.sites, and
-// conflicts between the user's files, whose paths start at sites.
-func siteErrorsOnly(err error) error {
-	var out cueerrors.Error
-	for _, e := range cueerrors.Errors(err) {
-		p := e.Path()
-		if len(p) > 0 && p[0] == "#Config" {
-			p = p[1:]
-		}
-		if len(p) > 0 && p[0] == "sites" {
-			out = cueerrors.Append(out, e)
-		}
-	}
-	if out == nil {
-		return nil
-	}
-	return out
-}
-
-// siteCount counts the sites written in the JSON and YAML documents.
-func siteCount(p parsed) int {
-	n := 0
-	for _, d := range p.docs {
-		if s := sitesStruct(d); s != nil {
-			n += len(s.Elts)
-		}
-	}
-	return n
-}
-
-// sitesStruct returns the struct literal of a document's top-level "sites".
-func sitesStruct(doc ast.Expr) *ast.StructLit {
-	root, ok := doc.(*ast.StructLit)
-	if !ok {
-		return nil
-	}
-	for _, d := range root.Elts {
-		if f, ok := d.(*ast.Field); ok {
-			if name, _, err := ast.LabelName(f.Label); err == nil && name == "sites" {
-				s, _ := f.Value.(*ast.StructLit)
-				return s
-			}
-		}
-	}
-	return nil
-}
-
-// shareOfSites returns the documents with only the sites that worker w of n
-// evaluates (the sites whose label hashes to w), and everything else as is.
-func shareOfSites(docs []ast.Expr, w, n int) []ast.Expr {
-	out := make([]ast.Expr, len(docs))
-	for i, d := range docs {
-		out[i] = d
-		root, ok := d.(*ast.StructLit)
-		if !ok || sitesStruct(d) == nil {
-			continue
-		}
-		r := *root
-		r.Elts = make([]ast.Decl, len(root.Elts))
-		for j, decl := range root.Elts {
-			r.Elts[j] = decl
-			f, ok := decl.(*ast.Field)
-			if !ok {
-				continue
-			}
-			if name, _, _ := ast.LabelName(f.Label); name != "sites" {
-				continue
-			}
-			s := *f.Value.(*ast.StructLit)
-			s.Elts = nil
-			for _, site := range f.Value.(*ast.StructLit).Elts {
-				if label(site)%uint32(n) == uint32(w) {
-					s.Elts = append(s.Elts, site)
-				}
-			}
-			nf := *f
-			nf.Value = &s
-			r.Elts[j] = &nf
-		}
-		out[i] = &r
-	}
-	return out
-}
-
-// label hashes a site's label (FNV-1a), so a site written in several files
-// lands with the same worker every time.
-func label(d ast.Decl) uint32 {
-	name := ""
-	if f, ok := d.(*ast.Field); ok {
-		name, _, _ = ast.LabelName(f.Label)
-	}
-	h := uint32(2166136261)
-	for i := 0; i < len(name); i++ {
-		h ^= uint32(name[i])
-		h *= 16777619
-	}
-	return h
+	l.repo.Config = &cfg
 }
 
 // decodeConcrete decodes v, which must be concrete, into x. Marshaling

@@ -3,7 +3,6 @@ package schema
 import (
 	"fmt"
 	"reflect"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -24,39 +23,29 @@ func writeSites(t testing.TB, n, bad int) string {
 	return schematest.WriteRepo(t, map[string][]byte{"sites.yaml": doc})
 }
 
-// TestParallelEvaluationMatchesSerial: splitting sites across workers gives
-// the same config and the same problems as evaluating #Config in one piece.
-func TestParallelEvaluationMatchesSerial(t *testing.T) {
-	if runtime.GOMAXPROCS(0) < 2 {
-		t.Skip("one processor: evaluation never splits")
+// TestLargeRepo: a repo of 420 sites loads whole, and a port of a site
+// written again in a second document of the file, differently, is reported
+// where the first document writes it.
+func TestLargeRepo(t *testing.T) {
+	r, err := Load([]string{writeSites(t, 420, -1)})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, bad := range []int{-1, 7, 301} {
-		dir := writeSites(t, 420, bad)
-		par, err := Load([]string{dir})
-		if err != nil {
-			t.Fatal(err)
-		}
-		saved := parallelFrom
-		parallelFrom = 1 << 30
-		ser, err := Load([]string{dir})
-		parallelFrom = saved
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !reflect.DeepEqual(par.Problems, ser.Problems) {
-			t.Errorf("bad=%d: problems differ\nparallel: %v\n  serial: %v", bad, par.Problems, ser.Problems)
-		}
-		if !reflect.DeepEqual(par.Config, ser.Config) {
-			t.Errorf("bad=%d: configs differ", bad)
-		}
-		if bad < 0 && (ser.Config == nil || len(ser.Config.Sites) != 420 || len(ser.Config.Waivers) != 1) {
-			t.Errorf("valid repo did not load: %v", ser.Problems)
-		}
-		if testing.Verbose() {
-			t.Logf("bad=%d: %v", bad, ser.Problems)
-		}
-		if bad >= 0 && len(ser.Problems) == 0 {
-			t.Errorf("bad=%d: no problem reported", bad)
-		}
+	if r.Config == nil || len(r.Config.Sites) != 420 || len(r.Config.Waivers) != 1 {
+		t.Fatalf("valid repo did not load: %v", r.Problems)
+	}
+	r, err = Load([]string{writeSites(t, 420, 301)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range r.Problems {
+		got = append(got, fmt.Sprintf("%d:%d %s", p.Pos.Line, p.Pos.Col, FormatPath(p.Path)))
+	}
+	// The second document's port conflicts with the first's (8530), where
+	// site 301's ports line is: 3 lines, then 11 a site.
+	want := []string{fmt.Sprintf("%d:21 sites.%s.softwareUpdatePoint.ports.http", 3+11*301+10, schematest.Code(301))}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("problems:\n got %q\nwant %q", got, want)
 	}
 }

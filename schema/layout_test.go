@@ -42,7 +42,7 @@ func loadClean(t *testing.T, files map[string][]byte) *Config {
 // struct against every file's conjunct: 1,000 files took 75 times the time
 // and 12 times the memory of one file. Allocations are counted, not time.
 func TestManyFilesCostLikeOne(t *testing.T) {
-	const n = 150 // below parallelFrom: one evaluation, no worker goroutines
+	const n = 150
 	allocs := func(files map[string][]byte) float64 {
 		dir := schematest.WriteRepo(t, files)
 		return testing.AllocsPerRun(1, func() {

@@ -220,8 +220,7 @@ func (l *loader) run() {
 		l.srcs[name] = stripJSONBOM(name, src)
 	}
 	l.repo.srcs = l.srcs
-	l.startSpareParse()
-	parsed := l.parse(l.repo.Positions)
+	parsed := l.parse()
 	if len(l.repo.Problems) > 0 {
 		l.sortProblems()
 		return
@@ -237,16 +236,12 @@ type parsed struct {
 	docs     []ast.Expr
 }
 
-// parse parses every file read; with idx set it records positions and
-// reports syntax problems (a re-parse for another evaluation worker passes nil).
-func (l *loader) parse(idx *Positions) parsed {
+// parse parses every file read, records the positions of what they write
+// and reports syntax problems.
+func (l *loader) parse() parsed {
 	var p parsed
+	idx := l.repo.Positions
 	pkg, pkgFile := "", ""
-	report := func(name string, err error) {
-		if idx != nil {
-			l.syntaxErrors(name, err)
-		}
-	}
 	for _, name := range l.repo.Files {
 		src, ok := l.srcs[name]
 		if !ok {
@@ -256,31 +251,25 @@ func (l *loader) parse(idx *Positions) parsed {
 		case ".cue":
 			f, err := parser.ParseFile(name, src, parser.ParseComments)
 			if err != nil {
-				report(name, err)
+				l.syntaxErrors(name, err)
 				continue
 			}
 			if pn := f.PackageName(); pkgFile == "" {
 				pkg, pkgFile = pn, name
 			} else if pn != pkg {
-				if idx != nil {
-					l.problem(RuleSyntax, nil, posOf(name, f.Pos()), fmt.Sprintf("package %q differs from package %q of %s: CUE files of a repo must share one package", pn, pkg, pkgFile))
-				}
+				l.problem(RuleSyntax, nil, posOf(name, f.Pos()), fmt.Sprintf("package %q differs from package %q of %s: CUE files of a repo must share one package", pn, pkg, pkgFile))
 				continue
 			}
-			if idx != nil {
-				idx.indexFile(f)
-			}
+			idx.indexFile(f)
 			p.cueFiles = append(p.cueFiles, f)
 		case ".json":
 			x, err := cuejson.Extract(name, src)
 			if err != nil {
-				report(name, err)
+				l.syntaxErrors(name, err)
 				continue
 			}
-			if idx != nil {
-				idx.indexExpr(nil, x)
-				l.repo.Problems = append(l.repo.Problems, docProblems(name, src, false, x)...)
-			}
+			idx.indexExpr(nil, x)
+			l.repo.Problems = append(l.repo.Problems, docProblems(name, src, false, x)...)
 			p.docs = append(p.docs, x)
 		default: // .yaml, .yml
 			d := cueyaml.NewDecoder(name, bytes.NewReader(src))
@@ -290,20 +279,18 @@ func (l *loader) parse(idx *Positions) parsed {
 					break
 				}
 				if err != nil {
-					if p, ok := yamlSiteCodeSyntax(name, src, err); ok && idx != nil {
+					if p, ok := yamlSiteCodeSyntax(name, src, err); ok {
 						l.repo.Problems = append(l.repo.Problems, p)
 						break
 					}
-					report(name, err)
+					l.syntaxErrors(name, err)
 					break
 				}
 				if isNullDoc(x) {
 					continue // an empty document ("---" at the end, or between two) contributes nothing
 				}
-				if idx != nil {
-					idx.indexExpr(nil, x)
-					l.repo.Problems = append(l.repo.Problems, docProblems(name, src, true, x)...)
-				}
+				idx.indexExpr(nil, x)
+				l.repo.Problems = append(l.repo.Problems, docProblems(name, src, true, x)...)
 				p.docs = append(p.docs, x)
 			}
 		}
