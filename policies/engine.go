@@ -126,54 +126,21 @@ const maxGroups = 2
 // Input builds the document the rules see: the config with defaults filled
 // in, every WSUS server's virtualRoots replaced by the derived flags of all
 // nine roots (SPEC §2), and today's date as input.today (YYYY-MM-DD).
-//
-// Sites are converted on every processor: the JSON round trip into OPA's
-// values is most of the cost of checking a large repo once the rules run in
-// parallel.
 func Input(cfg *schema.Config, today time.Time) (ast.Value, error) {
-	codes := make([]string, 0, len(cfg.Sites))
-	for code := range cfg.Sites {
-		codes = append(codes, code)
+	sites := make(map[string]*schema.Site, len(cfg.Sites))
+	for code, s := range cfg.Sites {
+		sites[code] = withDerivedRoots(s)
 	}
-	sort.Strings(codes)
-	terms := make([]*ast.Term, len(codes))
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(codes)/64))
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(codes); i += workers {
-				v, err := toValue(withDerivedRoots(cfg.Sites[codes[i]]))
-				if err != nil {
-					errs[w] = fmt.Errorf("site %s: %w", codes[i], err)
-					return
-				}
-				terms[i] = ast.NewTerm(v)
-			}
-		}()
+	in := struct {
+		Sites   map[string]*schema.Site `json:"sites"`
+		Today   string                  `json:"today"`
+		Waivers []schema.Waiver         `json:"waivers,omitempty"`
+	}{sites, today.Format(time.DateOnly), cfg.Waivers}
+	v, err := ast.InterfaceToValue(in)
+	if err != nil {
+		return nil, fmt.Errorf("policy input: %w", err)
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	sites := ast.NewObject()
-	for i, code := range codes {
-		sites.Insert(ast.StringTerm(code), terms[i])
-	}
-	root := ast.NewObject(
-		ast.Item(ast.StringTerm("sites"), ast.NewTerm(sites)),
-		ast.Item(ast.StringTerm("today"), ast.StringTerm(today.Format(time.DateOnly))),
-	)
-	if len(cfg.Waivers) > 0 {
-		v, err := toValue(cfg.Waivers)
-		if err != nil {
-			return nil, fmt.Errorf("waivers: %w", err)
-		}
-		root.Insert(ast.StringTerm("waivers"), ast.NewTerm(v))
-	}
-	return root, nil
+	return v, nil
 }
 
 // withDerivedRoots returns a copy of site whose WSUS servers list the
