@@ -6,6 +6,7 @@ require (
 	cuelang.org/go v0.17.1
 	github.com/Azure/go-ntlmssp v0.0.0-20211209120228-48547f28849e
 	github.com/fsnotify/fsnotify v1.10.1
+	github.com/goccy/go-yaml v1.19.2
 	github.com/masterzen/winrm v0.0.0-20211231115050-232efb40349e
 	github.com/open-policy-agent/opa v1.22.3
 	github.com/prometheus/client_golang v1.25.0

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -64,8 +65,9 @@ func (r *Repo) Line(file string, n int) (string, bool) {
 // ConfineQuotes shortens every double-quoted literal of msg that is not
 // written on line (the offending line of the finding) to its longest prefix
 // that is, followed by "…": a YAML scalar folded over several lines, or a
-// multi-line string, is quoted no further than the offending line.
-func ConfineQuotes(msg, line string) string {
+// multi-line string, is quoted no further than the offending line. The
+// known literals (the schema's words, see Problem.Known) are kept whole.
+func ConfineQuotes(msg, line string, known ...string) string {
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(msg, '"')
@@ -81,7 +83,7 @@ func ConfineQuotes(msg, line string) string {
 		b.WriteString(msg[:i])
 		msg = msg[i+len(lit):]
 		s, err := strconv.Unquote(lit)
-		if err != nil || strings.Contains(line, s) {
+		if err != nil || strings.Contains(line, s) || slices.Contains(known, s) {
 			b.WriteString(lit)
 			continue
 		}

@@ -16,13 +16,14 @@ func (l *loader) evaluate(p parsed) {
 	ctx := cuecontext.New()
 	raw, err := buildRaw(ctx, p)
 	if err != nil {
-		l.cueErrors(RuleSchema, err)
+		l.cueErrors(RuleSchema, err, cue.Value{}, cue.Value{})
 		return
 	}
 	l.repo.Positions.raw = raw
 	var cfg Config
-	if err := decodeConcrete(compileSchema(ctx, "#Config").Unify(raw), &cfg); err != nil {
-		l.cueErrors(RuleSchema, err)
+	sch := compileSchema(ctx, "#Config")
+	if err := decodeConcrete(sch.Unify(raw), &cfg); err != nil {
+		l.cueErrors(RuleSchema, err, sch, raw)
 		return
 	}
 	l.repo.Config = &cfg

@@ -6,25 +6,29 @@ package schema
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
+	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
 	cuejson "cuelang.org/go/encoding/json"
 	cueyaml "cuelang.org/go/encoding/yaml"
+
+	"github.com/supctl/supctl/schema/diag"
 )
 
 //go:embed supctl.cue
@@ -52,6 +56,11 @@ type Problem struct {
 	Path []string // config path, nil for syntax errors
 	Pos  Pos
 	Msg  string
+	// Detail is the parser's or CUE's own message, when Msg says more.
+	Detail string
+	// Known are the quoted words of Msg that come from the schema, not from
+	// the user's files (see ConfineQuotes).
+	Known []string
 }
 
 // Repo is a loaded config repo.
@@ -397,90 +406,140 @@ func firstInvalidUTF8(b []byte) int {
 	return len(b)
 }
 
+// syntaxErrors reports the syntax errors of a file. A YAML file's error is
+// placed by a second parser (diag.YAML), since CUE's YAML decoder gives at
+// most the line where the enclosing mapping starts; JSON and CUE errors
+// carry their position.
 func (l *loader) syntaxErrors(name string, err error) {
-	for _, e := range cueerrors.Errors(err) {
-		if p := e.Position(); p.IsValid() {
-			msg := cleanMsg(e)
-			// The JSON decoder wraps the real cause: keep only the cause.
-			if full := e.Error(); strings.HasPrefix(full, msg+": ") {
-				msg = strings.TrimPrefix(full, msg+": ")
-			}
-			l.problem(RuleSyntax, nil, posOf(name, p), msg)
-			continue
+	src := l.srcs[name]
+	if ext := filepath.Ext(name); ext == ".yaml" || ext == ".yml" {
+		if s, ok := diag.YAML(src); ok {
+			l.repo.Problems = append(l.repo.Problems, Problem{Rule: RuleSyntax, Pos: Pos{File: name, Line: s.Line, Col: s.Col}, Msg: s.Msg, Detail: err.Error()})
+			return
 		}
-		l.problem(RuleSyntax, nil, linePrefixed(name, e.Error()), stripLinePrefix(name, e.Error()))
+	}
+	for _, e := range cueerrors.Errors(err) {
+		msg := cleanMsg(e)
+		if msg == "" {
+			msg = e.Error() // not a CUE error: CUE's YAML decoder's
+		}
+		var je *json.SyntaxError
+		if errors.As(e, &je) {
+			msg = je.Error() // CUE wraps the JSON decoder's error in "invalid JSON for file"
+		}
+		p := Problem{Rule: RuleSyntax, Pos: Pos{File: name, Line: 1, Col: 1}, Msg: msg}
+		if line, rest, ok := yamlDecoderError(name, msg); ok {
+			p.Pos.Line, p.Msg = line, rest
+		}
+		if tp := e.Position(); tp.IsValid() {
+			p.Pos = posOf(name, tp)
+			if hint, ok := diag.JSON(src, tp.Offset()); ok && je != nil {
+				p.Msg, p.Detail = hint, msg
+			}
+		}
+		l.repo.Problems = append(l.repo.Problems, p)
 	}
 }
 
-// linePrefixMsg matches "FILE:LINE: message", the shape of YAML syntax errors,
-// which carry a line but no column.
-var linePrefixMsg = regexp.MustCompile(`^(.*?):(\d+): (.*)$`)
-
-func linePrefixed(name, msg string) Pos {
-	if m := linePrefixMsg.FindStringSubmatch(msg); m != nil && m[1] == name {
-		line, _ := strconv.Atoi(m[2])
-		return Pos{File: name, Line: max(line, 1), Col: 1}
+// yamlDecoderError splits an error of CUE's YAML decoder that the second
+// parser did not find (an alias expanding too far, an unknown anchor): the
+// decoder gives no position, only its text, "FILE:LINE: message" or "FILE:
+// message" (pinned by TestYAMLDecoderErrorShape, to fail on an upgrade that
+// changes it). Only the position is read from it, never the kind of error.
+func yamlDecoderError(name, msg string) (line int, rest string, ok bool) {
+	rest, ok = strings.CutPrefix(msg, name+":")
+	if !ok {
+		return 0, "", false
 	}
-	return Pos{File: name, Line: 1, Col: 1}
-}
-
-func stripLinePrefix(name, msg string) string {
-	if m := linePrefixMsg.FindStringSubmatch(msg); m != nil && m[1] == name {
-		return m[3]
+	digits, after, found := strings.Cut(rest, ": ")
+	if n, err := strconv.Atoi(digits); found && err == nil && n >= 1 {
+		return n, after, true
 	}
-	return strings.TrimPrefix(msg, name+": ")
+	return 1, strings.TrimPrefix(rest, " "), true
 }
 
 // cueErrors turns CUE evaluation errors into problems: one per config path,
-// the most telling message first, at the user's position (never the schema's).
-func (l *loader) cueErrors(rule string, err error) {
-	type cand struct {
-		rank int
+// at the first place in the user's files the errors name (never the
+// schema's), with the message diag makes from the path, the user's value and
+// the schema (sch and raw; zero values when there is no schema to ask) and
+// CUE's own messages as the detail.
+func (l *loader) cueErrors(rule string, err error, sch, raw cue.Value) {
+	type group struct {
+		path []string
 		pos  Pos
-		msg  string
+		ok   bool
+		msgs []string
 	}
-	best := map[string]cand{}
-	var order []string
-	paths := map[string][]string{}
+	byKey := map[string]*group{}
+	var order []*group
 	for _, e := range cueerrors.Errors(err) {
-		msg := cleanMsg(e)
-		rank := messageRank(msg)
-		if rank < 0 {
-			continue
-		}
 		path := e.Path()
 		if len(path) > 0 && path[0] == "#Config" {
 			path = path[1:]
 		}
 		path = unquotePath(path)
-		pos, ok := l.userPos(e)
-		if !ok {
-			pos, ok = l.repo.Positions.Lookup(path)
+		key := strings.Join(path, "\x00")
+		g := byKey[key]
+		if g == nil {
+			g = &group{path: path}
+			byKey[key] = g
+			order = append(order, g)
 		}
-		if !ok {
+		if !g.ok {
+			g.pos, g.ok = l.userPos(e)
+		}
+		if msg := cleanMsg(e); !slices.Contains(g.msgs, msg) {
+			g.msgs = append(g.msgs, msg)
+		}
+	}
+	placed := 0
+	for _, g := range order {
+		if hasChildGroup(g.path, byKey) {
+			continue // a summary (an empty disjunction) of the errors below it
+		}
+		if !g.ok {
+			g.pos, g.ok = l.repo.Positions.Lookup(g.path)
+		}
+		if !g.ok {
 			continue
 		}
-		key := strings.Join(path, "\x00")
-		c, seen := best[key]
-		if !seen {
-			order = append(order, key)
-			paths[key] = path
+		placed++
+		var m diag.Message
+		explained := false
+		if sch.Exists() && len(g.path) > 0 {
+			var keys []string
+			if n := len(g.path); n >= 2 && g.path[n-2] == "virtualRoots" {
+				keys = VirtualRoots // #VRoot, a pattern of the schema
+			}
+			m, explained = diag.Schema(sch, raw, selectors(g.path), g.path, FormatPath(g.path), keys)
 		}
-		if !seen || rank < c.rank {
-			best[key] = cand{rank, pos, msg}
+		msg := m.Text
+		if !explained {
+			// CUE lists a disjunction's summary ("2 errors in empty
+			// disjunction") before its causes: the last message is a cause
+			// (pinned by TestCUEDisjunctionErrorOrder).
+			msg = g.msgs[len(g.msgs)-1]
+			if len(g.path) > 0 {
+				msg = FormatPath(g.path) + ": " + msg
+			}
 		}
+		l.repo.Problems = append(l.repo.Problems, Problem{Rule: rule, Path: g.path, Pos: g.pos, Msg: msg, Detail: strings.Join(g.msgs, "; "), Known: m.Known})
 	}
-	for _, key := range order {
-		c := best[key]
-		msg := c.msg
-		if len(paths[key]) > 0 {
-			msg = FormatPath(paths[key]) + ": " + msg
-		}
-		l.problem(rule, paths[key], c.pos, msg)
-	}
-	if len(order) == 0 {
+	if placed == 0 {
 		l.problem(rule, nil, Pos{File: l.repo.Files[0], Line: 1, Col: 1}, err.Error())
 	}
+}
+
+// hasChildGroup reports whether groups (keyed by joined path) hold a path
+// below path.
+func hasChildGroup[G any](path []string, groups map[string]G) bool {
+	prefix := strings.Join(path, "\x00") + "\x00"
+	for k := range groups {
+		if strings.HasPrefix(k, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // userPos returns the first position of e that lies in a user file.
@@ -491,22 +550,6 @@ func (l *loader) userPos(e cueerrors.Error) (Pos, bool) {
 		}
 	}
 	return Pos{}, false
-}
-
-// messageRank orders CUE messages for one path by how much they tell a user;
-// -1 drops a message that only summarizes others.
-func messageRank(msg string) int {
-	switch {
-	case strings.Contains(msg, "errors in empty disjunction"):
-		return -1
-	case strings.Contains(msg, "out of bound"), strings.Contains(msg, "does not match"), strings.Contains(msg, "invalid value"):
-		return 0
-	case strings.Contains(msg, "field not allowed"), strings.Contains(msg, "incomplete value"), strings.Contains(msg, "field is required"):
-		return 1
-	case strings.Contains(msg, "mismatched types"):
-		return 2
-	}
-	return 3
 }
 
 // cleanMsg renders a CUE error without its path prefix.

@@ -78,15 +78,7 @@ func (p *Positions) fromValue(path []string) (Pos, bool) {
 	if !p.raw.Exists() || len(path) == 0 {
 		return Pos{}, false
 	}
-	sels := make([]cue.Selector, len(path))
-	for i, e := range path {
-		if n, err := strconv.Atoi(e); err == nil && n >= 0 && strconv.Itoa(n) == e && i > 0 && isListPath(path[:i]) {
-			sels[i] = cue.Index(n)
-		} else {
-			sels[i] = cue.Str(e)
-		}
-	}
-	v := p.raw.LookupPath(cue.MakePath(sels...))
+	v := p.raw.LookupPath(cue.MakePath(selectors(path)...))
 	if !v.Exists() {
 		return Pos{}, false
 	}
@@ -95,6 +87,20 @@ func (p *Positions) fromValue(path []string) (Pos, bool) {
 		return Pos{}, false
 	}
 	return posOf(tp.Filename(), tp), true
+}
+
+// selectors turns a config path into CUE selectors: list indexes where the
+// config has a list, field names elsewhere.
+func selectors(path []string) []cue.Selector {
+	sels := make([]cue.Selector, len(path))
+	for i, e := range path {
+		if n, err := strconv.Atoi(e); err == nil && n >= 0 && strconv.Itoa(n) == e && i > 0 && isListPath(path[:i]) {
+			sels[i] = cue.Index(n)
+		} else {
+			sels[i] = cue.Str(e)
+		}
+	}
+	return sels
 }
 
 // isListPath reports whether the config value at path is a list (waivers and

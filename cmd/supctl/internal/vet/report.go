@@ -8,16 +8,20 @@ import (
 // Result is one finding placed in the user's files. Results are the model
 // every output format renders.
 type Result struct {
-	Rule     string       `json:"rule"`
-	Severity string       `json:"severity"`
-	File     string       `json:"file"`
-	Line     int          `json:"line"`
-	Col      int          `json:"col"`
-	Path     []string     `json:"path"`
-	Msg      string       `json:"msg"`
-	Waived   bool         `json:"waived"`
-	Reason   string       `json:"waiverReason,omitempty"` // the waiver's reason, when waived
-	Also     []schema.Pos `json:"also,omitempty"`         // other files writing the same value
+	Rule     string   `json:"rule"`
+	Severity string   `json:"severity"`
+	File     string   `json:"file"`
+	Line     int      `json:"line"`
+	Col      int      `json:"col"`
+	Path     []string `json:"path"`
+	Msg      string   `json:"msg"`
+	// Detail is the parser's or CUE's own message for a SYNTAX or SCHEMA
+	// result, when Msg is supctl's explanation of it.
+	Detail string       `json:"detail,omitempty"`
+	Waived bool         `json:"waived"`
+	Reason string       `json:"waiverReason,omitempty"` // the waiver's reason, when waived
+	Also   []schema.Pos `json:"also,omitempty"`         // other files writing the same value
+	known  []string     // quoted words of Msg that are the schema's (schema.Problem.Known)
 }
 
 // Site returns the site code a result is about, or "" when it is not about

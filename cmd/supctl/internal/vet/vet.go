@@ -60,6 +60,7 @@ func (c *Checker) Vet(ctx context.Context, paths []string) (*Report, error) {
 		rep.Results = append(rep.Results, Result{
 			Rule: p.Rule, Severity: policies.SeverityError,
 			File: p.Pos.File, Line: p.Pos.Line, Col: p.Pos.Col, Path: nonNil(p.Path), Msg: p.Msg,
+			Detail: p.Detail, known: p.Known,
 		})
 	}
 	if repo.Config == nil {
@@ -115,7 +116,8 @@ func confineQuotes(rs []Result, repo *schema.Repo) {
 			continue
 		}
 		line, _ := repo.Line(rs[i].File, rs[i].Line)
-		rs[i].Msg = schema.ConfineQuotes(rs[i].Msg, line)
+		rs[i].Msg = schema.ConfineQuotes(rs[i].Msg, line, rs[i].known...)
+		rs[i].Detail = schema.ConfineQuotes(rs[i].Detail, line)
 	}
 }
 
