@@ -54,7 +54,10 @@ func yamlSiteCodeSyntax(name string, src []byte, err error) (Problem, bool) {
 	if len(errs) == 0 {
 		return Problem{}, false
 	}
-	line := linePrefixed(name, errs[0].Error()).Line
+	line := 1
+	if n, _, ok := yamlDecoderError(name, errs[0].Error()); ok {
+		line = n
+	}
 	if p := errs[0].Position(); p.IsValid() {
 		line = p.Line()
 	}
