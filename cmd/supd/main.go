@@ -70,6 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	latency := fs.Duration("latency", 0, "delay added before every /v1/ request")
 	failRate := fs.Float64("fail-rate", 0, "probability (0–1) of answering a /v1/ request 503 before doing anything")
 	crashAfter := fs.Int("crash-after-ops", 0, "exit (status 10) after persisting the Nth applied op, before answering it")
+	eventsKeep := fs.Int("events-keep", supd.DefaultEventsKeep, "audit events kept: past this many (plus a tenth) the log is compacted, keeping a starting document")
 	seed := fs.Uint64("seed", 0, "seed of the fault injection's random source (0: random)")
 	logFormat := fs.String("log-format", "text", "log format on stderr: text or json")
 	logFile := fs.String("log-file", "", "append the logs to FILE instead of stderr (a Windows service has no stderr)")
@@ -107,6 +108,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usage("--fail-rate %v is outside 0–1", *failRate)
 	case *latency < 0 || *crashAfter < 0:
 		return usage("--latency and --crash-after-ops must not be negative")
+	case *eventsKeep < 1:
+		return usage("--events-keep %d must be at least 1", *eventsKeep)
 	}
 
 	if *logFile != "" {
@@ -167,6 +170,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		CrashAfterOps:  *crashAfter,
 		Crash:          func() { os.Exit(exitCrash) },
 		Seed:           *seed,
+		EventsKeep:     *eventsKeep,
 		Logger:         log,
 	})
 	if _, ok := errors.AsType[*supd.LockedError](err); ok {

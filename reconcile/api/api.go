@@ -178,6 +178,23 @@ type Event struct {
 	Outcome string `json:"outcome,omitempty"`
 }
 
+// EventPage is the answer of GET /v1/events?since=SEQ&limit=N: the events
+// with seq > SEQ, at most N, oldest first. Next is set when more events
+// follow: pass it as since for the next page. A log compacted past SEQ
+// starts with its init event (seq > SEQ+1), which carries the document the
+// kept events start from.
+type EventPage struct {
+	Events []Event `json:"events"`
+	Next   *int64  `json:"next,omitempty"`
+}
+
+// Page sizes of GET /v1/events: limit defaults to DefaultEventsLimit and
+// may not exceed MaxEventsLimit.
+const (
+	DefaultEventsLimit = 1_000
+	MaxEventsLimit     = 10_000
+)
+
 // LeaseRequest is the body of POST /v1/lease.
 type LeaseRequest struct {
 	Holder     string `json:"holder"`     // who takes the lease, for humans

@@ -135,11 +135,36 @@ func (c *Client) ReleaseLease(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, "/v1/lease/"+url.PathEscape(id), nil, nil, nil)
 }
 
-// Events returns the audit-log events with seq > since (0: all of them).
+// Events returns the audit-log events with seq > since (0: all the server
+// keeps), reading them page by page (EventsPage) until the last.
 func (c *Client) Events(ctx context.Context, since int64) ([]api.Event, error) {
-	var evs []api.Event
-	err := c.do(ctx, http.MethodGet, "/v1/events?since="+strconv.FormatInt(since, 10), nil, nil, &evs)
-	return evs, err
+	var all []api.Event
+	for {
+		page, err := c.EventsPage(ctx, since, api.MaxEventsLimit)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page.Events...)
+		if page.Next == nil {
+			return all, nil
+		}
+		if *page.Next <= since {
+			return nil, fmt.Errorf("GET /v1/events: the next page's cursor %d does not move past %d", *page.Next, since)
+		}
+		since = *page.Next
+	}
+}
+
+// EventsPage returns one page of the audit log: at most limit events with
+// seq > since (limit 0: the server's default page size).
+func (c *Client) EventsPage(ctx context.Context, since int64, limit int) (api.EventPage, error) {
+	var page api.EventPage
+	path := "/v1/events?since=" + strconv.FormatInt(since, 10)
+	if limit > 0 {
+		path += "&limit=" + strconv.Itoa(limit)
+	}
+	err := c.do(ctx, http.MethodGet, path, nil, nil, &page)
+	return page, err
 }
 
 // Healthz checks the server's liveness endpoint.

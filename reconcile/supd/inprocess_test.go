@@ -130,29 +130,46 @@ func TestLoadStateRejectsDamage(t *testing.T) {
 	if _, err := c.Op(context.Background(), 1, "", mustOp(t, api.OpRemoveBinding, api.RemoveBindingArgs{Protocol: "http", Port: 8530})); err != nil {
 		t.Fatal(err)
 	}
+	p.Kill()
+	// The state file was written at version 1 (no lease was taken since).
 	good, err := os.ReadFile(p.StatePath)
 	if err != nil {
 		t.Fatal(err)
 	}
+	logs, _ := filepath.Glob(p.StatePath + ".log-*")
+	if len(logs) != 1 {
+		t.Fatalf("log files %v", logs)
+	}
 	for name, edit := range map[string]func(string) string{
-		"truncated":       func(s string) string { return s[:len(s)/2] },
-		"unknown field":   func(s string) string { return strings.Replace(s, `"format"`, `"extra":1,"format"`, 1) },
-		"wrong version":   func(s string) string { return strings.Replace(s, `"version":2,`, `"version":3,`, 1) },
-		"wrong format":    func(s string) string { return strings.Replace(s, supd.StateFormat, "supd-state/0", 1) },
-		"seq gap":         func(s string) string { return strings.Replace(s, `"seq":2`, `"seq":3`, 1) },
-		"document edited": func(s string) string { return strings.Replace(s, `"siteCode":"P01"`, `"siteCode":"P02"`, 1) },
+		"truncated":        func(s string) string { return s[:len(s)/2] },
+		"unknown field":    func(s string) string { return strings.Replace(s, `"format"`, `"extra":1,"format"`, 1) },
+		"duplicate field":  func(s string) string { return strings.Replace(s, `"format"`, `"version":1,"format"`, 1) },
+		"version past log": func(s string) string { return strings.Replace(s, `"version":1,`, `"version":3,`, 1) },
+		"wrong format":     func(s string) string { return strings.Replace(s, supd.StateFormat, "supd-state/1", 1) },
+		"document edited":  func(s string) string { return strings.Replace(s, `"siteCode":"P01"`, `"siteCode":"P02"`, 1) },
+		"log elsewhere": func(s string) string {
+			return strings.Replace(s, `"log":"state.json.log-1"`, `"log":"../state.json.log-1"`, 1)
+		},
+		"log missing": func(s string) string {
+			return strings.Replace(s, `"log":"state.json.log-1"`, `"log":"state.json.log-7"`, 1)
+		},
 	} {
-		path := filepath.Join(t.TempDir(), "state.json")
 		bad := edit(string(good))
 		if bad == string(good) {
 			t.Fatalf("%s: the edit changed nothing: the case would test the good file", name)
 		}
-		if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+		if err := os.WriteFile(p.StatePath, []byte(bad), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := supd.LoadState(path); err == nil {
+		if _, err := supd.LoadState(p.StatePath); err == nil {
 			t.Errorf("%s: LoadState accepted it", name)
 		}
+	}
+	if err := os.WriteFile(p.StatePath, good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := supd.LoadState(p.StatePath); err != nil {
+		t.Fatalf("the good file: %v", err)
 	}
 }
 

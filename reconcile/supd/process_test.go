@@ -223,12 +223,12 @@ func TestOps(t *testing.T) {
 	}
 	// The wire form of time is RFC 3339 with nanoseconds.
 	_, _, body := raw(t, "GET", p.URL+"/v1/events?since=1", readToken, "")
-	var wire []map[string]any
+	var wire struct{ Events []map[string]any }
 	if err := json.Unmarshal([]byte(body), &wire); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := time.Parse(time.RFC3339Nano, wire[0]["time"].(string)); err != nil {
-		t.Fatalf("time %v: %v", wire[0]["time"], err)
+	if _, err := time.Parse(time.RFC3339Nano, wire.Events[0]["time"].(string)); err != nil {
+		t.Fatalf("time %v: %v", wire.Events[0]["time"], err)
 	}
 }
 

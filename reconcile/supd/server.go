@@ -1,7 +1,8 @@
 // Package supd is the update point agent: one process per server, exposing
 // that server's update-point configuration over an authenticated HTTP API
-// (SPEC §6). The state lives in one file, rewritten atomically before every
-// answer that reports a change (see store.go for its format); a Backend
+// (SPEC §6). The state lives in a small snapshot file and an append-only
+// audit log beside it, every change appended and fsynced before the answer
+// that reports it (see store.go for the format); a Backend
 // (backend.go) gives the operations their effect: the "sim" model (package
 // sim) or a real machine (package windows).
 //
@@ -36,6 +37,7 @@
 package supd
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -44,12 +46,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
-	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,6 +99,11 @@ type Options struct {
 	Now func() time.Time
 	// Backend gives the ops their effect. Default Sim{}.
 	Backend Backend
+	// EventsKeep is the number of audit events kept: past it (plus a
+	// tenth) the log is compacted to its last EventsKeep events after an
+	// init event carrying the document they start from. Default
+	// DefaultEventsKeep.
+	EventsKeep int
 	// ReadCache is how long a read of a machine backend may be reused by
 	// GET /v1/state. Default 0: every GET reads.
 	ReadCache time.Duration
@@ -154,6 +161,12 @@ func New(opts Options) (_ *Server, err error) {
 	if opts.Backend == nil {
 		opts.Backend = Sim{}
 	}
+	if opts.EventsKeep == 0 {
+		opts.EventsKeep = DefaultEventsKeep
+	}
+	if opts.EventsKeep < 0 {
+		return nil, fmt.Errorf("new supd: EventsKeep %d is negative", opts.EventsKeep)
+	}
 	if opts.ReadCache < 0 || opts.BackendTimeout < 0 {
 		return nil, fmt.Errorf("new supd: ReadCache %v or BackendTimeout %v is negative", opts.ReadCache, opts.BackendTimeout)
 	}
@@ -177,10 +190,10 @@ func New(opts Options) (_ *Server, err error) {
 		}
 	}()
 	atomicfile.RemoveStale(opts.StatePath, s.log)
-	snap, err := loadSnapshot(opts.StatePath)
+	snap, err := openState(opts.StatePath, s.log)
 	switch {
 	case err == nil:
-		s.log.Info("state loaded", "path", opts.StatePath, "version", snap.version, "events", len(snap.events))
+		s.log.Info("state loaded", "path", opts.StatePath, "version", snap.version, "events", len(snap.log.offsets))
 	case errors.Is(err, fs.ErrNotExist) && (opts.Init != nil || s.backend.Machine()):
 		init := opts.Init
 		if s.backend.Machine() {
@@ -230,22 +243,25 @@ func (s *Server) initSnapshot(doc api.Server) (*snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode init event: %w", err)
 	}
-	return newSnapshot(1, doc, nil, []json.RawMessage{ev})
+	l, err := createLog(s.opts.StatePath, 1, frame(ev))
+	if err != nil {
+		return nil, fmt.Errorf("init: %w", err)
+	}
+	return newSnapshot(1, doc, nil, l)
 }
 
+// persist writes the state file of snap (not its log, appended to apart).
 func (s *Server) persist(snap *snapshot) error {
-	data, err := snap.encode()
-	if err != nil {
-		return fmt.Errorf("persist: %w", err)
-	}
-	if err := atomicfile.Write(s.opts.StatePath, data, 0o600); err != nil {
+	if err := writeStateFile(s.opts.StatePath, snap); err != nil {
 		return fmt.Errorf("persist: %w", err)
 	}
 	return nil
 }
 
-// Close releases the state file's lock. The Server must not be used after.
+// Close closes the audit log and releases the state file's lock. The
+// Server must not be used after.
 func (s *Server) Close() error {
+	s.snap.Load().log.f.Close()
 	if err := s.lock.release(); err != nil {
 		return fmt.Errorf("close supd: %w", err)
 	}
@@ -383,29 +399,65 @@ func (s *Server) handleState(w http.ResponseWriter, r *http.Request, _ string) {
 	writeRaw(w, http.StatusOK, snap.stateJSON)
 }
 
+// handleEvents streams a page of the audit log: the events after since,
+// at most limit, and the cursor of the next page when there are more. It
+// reads the log file a buffer at a time, so a reader costs memory bounded
+// by the buffer and one event, whatever the page size.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, _ string) {
-	since := int64(0)
-	if q := r.URL.Query().Get("since"); q != "" {
-		n, err := strconv.ParseInt(q, 10, 64)
+	q := r.URL.Query()
+	since, limit := int64(0), int64(api.DefaultEventsLimit)
+	if v := q.Get("since"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
-			writeError(w, http.StatusBadRequest, api.ErrorBody{Error: fmt.Sprintf("since %q is not a sequence number", q)})
+			writeError(w, http.StatusBadRequest, api.ErrorBody{Error: fmt.Sprintf("since %q is not a sequence number", v)})
 			return
 		}
 		since = n
 	}
-	events := s.snap.Load().events
-	var b bytes.Buffer
-	b.WriteByte('[')
-	if since < int64(len(events)) {
-		for i, e := range events[since:] {
-			if i > 0 {
-				b.WriteByte(',')
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 || n > api.MaxEventsLimit {
+			writeError(w, http.StatusBadRequest, api.ErrorBody{Error: fmt.Sprintf("limit %q is not a number of events from 1 to %d", v, api.MaxEventsLimit)})
+			return
+		}
+		limit = n
+	}
+	l := s.snap.Load().log
+	// Events before the log's first were compacted away: the page starts
+	// at the init event carrying the document they led to.
+	from := max(since+1, l.first)
+	to := min(from+limit-1, l.last())
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	defer bw.Flush()
+	bw.WriteString(`{"events":[`)
+	if from <= to {
+		start := l.offsets[from-l.first]
+		stop := l.end
+		if to < l.last() {
+			stop = l.offsets[to+1-l.first]
+		}
+		rd := bufio.NewReaderSize(io.NewSectionReader(l.f, start, stop-start), 64<<10)
+		for seq := from; seq <= to; seq++ {
+			line, err := readLine(rd)
+			if err != nil || len(line) < recordPrefix+1 {
+				// The page is cut short; the client sees broken JSON
+				// rather than a complete-looking page.
+				s.log.Error("read the audit log", "seq", seq, "err", err)
+				return
 			}
-			b.Write(e)
+			if seq > from {
+				bw.WriteByte(',')
+			}
+			bw.Write(line[recordPrefix : len(line)-1])
 		}
 	}
-	b.WriteByte(']')
-	writeRaw(w, http.StatusOK, b.Bytes())
+	bw.WriteString("]")
+	if to < l.last() {
+		bw.WriteString(`,"next":` + strconv.FormatInt(to, 10))
+	}
+	bw.WriteString("}\n")
 }
 
 func (s *Server) handleOp(w http.ResponseWriter, r *http.Request, actor string) {
@@ -580,37 +632,41 @@ func (s *Server) refresh(ctx context.Context, maxAge time.Duration) (*snapshot, 
 }
 
 // commitEvent appends ev (Actor, Op, Args, Server and Outcome set) to cur's
-// audit log as the next version, persists the result and publishes it. Every
-// event after init is appended here. The caller holds mu.
+// audit log as the next version, fsynced, and publishes the result. Every
+// event after init is appended here, and nothing else writes the log but
+// compaction, which follows here when the log holds more than EventsKeep
+// events plus a tenth. The caller holds mu.
 func (s *Server) commitEvent(cur *snapshot, ev api.Event) (*snapshot, error) {
 	ev.Server = ev.Server.Clone()
 	ev.Server.Normalize()
-	ev.Seq = int64(len(cur.events)) + 1
+	ev.Seq = cur.log.last() + 1
 	ev.Time = s.opts.Now().UTC()
 	ev.VersionBefore, ev.VersionAfter = cur.version, cur.version+1
 	raw, err := json.Marshal(ev)
 	if err != nil {
 		return nil, fmt.Errorf("encode event: %w", err)
 	}
-	// Appending may write past cur.events' length into a shared array;
-	// published snapshots never read past their own length.
-	snap, err := newSnapshot(ev.VersionAfter, ev.Server, cur.lease, append(cur.events, raw))
+	l, err := cur.log.appendEvent(raw)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.persist(snap); err != nil {
+	snap, err := newSnapshot(ev.VersionAfter, ev.Server, cur.lease, l)
+	if err != nil {
 		return nil, err
 	}
 	s.snap.Store(snap)
+	if keep := s.opts.EventsKeep; len(l.offsets) > keep+max(keep/10, 1) {
+		// The event is durable already: a failed compaction is retried
+		// after the next event.
+		if c, err := compact(s.opts.StatePath, snap, keep); err != nil {
+			s.log.Warn("audit log compaction failed", "err", err)
+		} else {
+			s.log.Info("audit log compacted", "first", c.log.first, "events", len(c.log.offsets))
+			snap = c
+			s.snap.Store(snap)
+		}
+	}
 	return snap, nil
-}
-
-// sameDocument reports whether a and b are the same document once normalized.
-func sameDocument(a, b api.Server) bool {
-	a, b = a.Clone(), b.Clone()
-	a.Normalize()
-	b.Normalize()
-	return reflect.DeepEqual(a, b)
 }
 
 // backendFailed answers a failure of the backend: 422 when the machine
