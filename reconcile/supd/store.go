@@ -208,23 +208,11 @@ func createLog(path string, first int64, lines ...[]byte) (*eventLog, error) {
 		f.Close()
 		return nil, fmt.Errorf("fsync audit log: %w", err)
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(path)); err != nil {
 		f.Close()
 		return nil, err
 	}
 	return l, nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open dir %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("fsync dir %s: %w", dir, err)
-	}
-	return nil
 }
 
 // LoadedState is a state file read by LoadState.
