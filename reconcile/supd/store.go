@@ -421,7 +421,8 @@ func openState(path string, log *slog.Logger) (*snapshot, error) {
 	}
 	if torn > 0 {
 		log.Warn("dropping the torn last record of the audit log (it was never acknowledged)", "bytes", torn)
-		if err := snap.log.f.Truncate(snap.log.end); err == nil {
+		err := snap.log.f.Truncate(snap.log.end)
+		if err == nil {
 			err = snap.log.f.Sync()
 		}
 		if err != nil {
