@@ -120,7 +120,9 @@ func New(ctx context.Context) (*Engine, error) {
 
 // maxGroups bounds the rule groups: past two, evaluating the shared
 // helpers (the cross-site indexes) once more per group costs more than the
-// extra processor gives.
+// extra processor gives. Two groups against one (whole process, A/B paired
+// medians, issue 15): 0.77 of the wall time at 1,000 sites in one file, 0.84
+// at 1,000 files.
 const maxGroups = 2
 
 // Input builds the document the rules see: the config with defaults filled
