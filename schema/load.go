@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"cuelang.org/go/cue"
@@ -202,10 +201,6 @@ type loader struct {
 	repo  *Repo
 	roots map[string]string // the root each file must stay inside
 	srcs  map[string][]byte // file contents, by name
-	// spare is a second parse started early for a parallel evaluation;
-	// the first worker to need one takes it.
-	spare   chan parsed
-	spareMu sync.Mutex
 }
 
 func (l *loader) problem(rule string, path []string, pos Pos, msg string) {
