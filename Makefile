@@ -6,7 +6,7 @@ FUZZTIME  ?= 30s
 # The version and commit the binaries report (supctl version, supd --version).
 VERSION   ?= $(shell git describe --always --dirty --tags 2>/dev/null || echo dev)
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
-LDFLAGS   := -X github.com/supctl/supctl/internal/buildinfo.version=$(VERSION) -X github.com/supctl/supctl/internal/buildinfo.commit=$(COMMIT)
+LDFLAGS   := -X github.com/supctl/supctl/cmd/internal/buildinfo.version=$(VERSION) -X github.com/supctl/supctl/cmd/internal/buildinfo.commit=$(COMMIT)
 
 .PHONY: all build test lint bench fuzz demo clean mutants dist
 

@@ -27,7 +27,7 @@ import (
 )
 
 // buildinfoPkg is the package whose variables -ldflags -X sets.
-const buildinfoPkg = "github.com/supctl/supctl/internal/buildinfo"
+const buildinfoPkg = "github.com/supctl/supctl/cmd/internal/buildinfo"
 
 // commands are the binaries of a release, built from ./cmd/NAME.
 var commands = []string{"supctl", "supd"}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/supctl/supctl/cmd/supctl/internal/output"
 	"github.com/supctl/supctl/cmd/supctl/internal/planview"
-	"github.com/supctl/supctl/internal/atomicfile"
+	"github.com/supctl/supctl/reconcile/atomicfile"
 	"github.com/supctl/supctl/reconcile"
 	"github.com/supctl/supctl/schema"
 )

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/supctl/supctl/internal/buildinfo"
+	"github.com/supctl/supctl/cmd/internal/buildinfo"
 )
 
 func init() { register(newVersionCmd) }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/supctl/supctl/cmd/supctl/internal/output"
 	"github.com/supctl/supctl/cmd/supctl/internal/vet"
-	"github.com/supctl/supctl/internal/buildinfo"
+	"github.com/supctl/supctl/cmd/internal/buildinfo"
 	"github.com/supctl/supctl/policies"
 	"github.com/supctl/supctl/schema"
 )

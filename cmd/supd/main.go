@@ -33,7 +33,7 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/supctl/supctl/internal/buildinfo"
+	"github.com/supctl/supctl/cmd/internal/buildinfo"
 	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/reconcile/supd"
 )

@@ -58,7 +58,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/supctl/supctl/internal/atomicfile"
+	"github.com/supctl/supctl/reconcile/atomicfile"
 	"github.com/supctl/supctl/reconcile/api"
 	"github.com/supctl/supctl/reconcile/supd/sim"
 )

@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/supctl/supctl/internal/atomicfile"
+	"github.com/supctl/supctl/reconcile/atomicfile"
 	"github.com/supctl/supctl/reconcile/api"
 )
 

@@ -11,8 +11,8 @@ import (
 
 // Set at build time:
 //
-//	go build -ldflags "-X github.com/supctl/supctl/internal/buildinfo.version=v1.2.0 \
-//	    -X github.com/supctl/supctl/internal/buildinfo.commit=0123abc"
+//	go build -ldflags "-X github.com/supctl/supctl/cmd/internal/buildinfo.version=v1.2.0 \
+//	    -X github.com/supctl/supctl/cmd/internal/buildinfo.commit=0123abc"
 var (
 	version = ""
 	commit  = ""
