@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -95,10 +96,15 @@ func cmdUnprivileged(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	prog, err := exec.LookPath(args[1])
 	ts.Check(err)
+	real, err := filepath.EvalSymlinks(prog)
+	ts.Check(err)
 	bin := filepath.Join(work, ".unprivileged", filepath.Base(prog))
 	ts.Check(os.MkdirAll(filepath.Dir(bin), 0o755))
-	src, err := os.ReadFile(prog)
-	ts.Check(err)
-	ts.Check(os.WriteFile(bin, src, 0o755))
+	// A hard link, not a copy: a file this process just wrote can still be
+	// open for writing in a child forked meanwhile by a parallel script,
+	// and exec then fails with "text file busy".
+	if err := os.Link(real, bin); err != nil && !errors.Is(err, fs.ErrExist) {
+		ts.Fatalf("unprivileged: link %s into $WORK: %v", real, err)
+	}
 	cmdExits(ts, false, append([]string{args[0], "setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--", bin}, args[2:]...))
 }

@@ -15,8 +15,8 @@ import (
 
 	"github.com/supctl/supctl/cmd/supctl/internal/output"
 	"github.com/supctl/supctl/cmd/supctl/internal/planview"
-	"github.com/supctl/supctl/reconcile/atomicfile"
 	"github.com/supctl/supctl/reconcile"
+	"github.com/supctl/supctl/reconcile/atomicfile"
 	"github.com/supctl/supctl/schema"
 )
 

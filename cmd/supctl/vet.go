@@ -8,9 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/supctl/supctl/cmd/internal/buildinfo"
 	"github.com/supctl/supctl/cmd/supctl/internal/output"
 	"github.com/supctl/supctl/cmd/supctl/internal/vet"
-	"github.com/supctl/supctl/cmd/internal/buildinfo"
 	"github.com/supctl/supctl/policies"
 	"github.com/supctl/supctl/schema"
 )

@@ -58,8 +58,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/supctl/supctl/reconcile/atomicfile"
 	"github.com/supctl/supctl/reconcile/api"
+	"github.com/supctl/supctl/reconcile/atomicfile"
 	"github.com/supctl/supctl/reconcile/supd/sim"
 )
 

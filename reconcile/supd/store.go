@@ -17,8 +17,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/supctl/supctl/reconcile/atomicfile"
 	"github.com/supctl/supctl/reconcile/api"
+	"github.com/supctl/supctl/reconcile/atomicfile"
 )
 
 // StateFormat is the value of the "format" field of a state file.
