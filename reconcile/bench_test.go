@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/supctl/supctl/schema"
 )
 
 // manySites returns n single-server sites (each site server its own SUP),
@@ -34,9 +36,14 @@ func manySites(n int, ssl bool) m {
 // at parallelism 10: 50 rounds of 20 ms make 1.0 s the latency-bound floor.
 // One supd per server, as SPEC §6 says; they idle between requests.
 func BenchmarkPlan500(b *testing.B) {
-	ctx := context.Background()
 	from, to := loadConfig(b, manySites(500, false)), loadConfig(b, manySites(500, true))
-	c := startCluster(b, seedDocs(b, from, to), "--latency", "20ms")
+	benchPlan500(b, startCluster(b, seedDocs(b, from, to), "--latency", "20ms"), to)
+}
+
+// benchPlan500 times plans of the 500-site config to on cluster c at
+// parallelism 10 (BenchmarkPlan500, BenchmarkPlan500Windows).
+func benchPlan500(b *testing.B, c *cluster, to *schema.Config) {
+	ctx := context.Background()
 	r := c.reconciler(Options{Parallelism: 10})
 	b.ResetTimer()
 	for b.Loop() {

@@ -162,25 +162,33 @@ func TestChangeScriptRefusesManualSteps(t *testing.T) {
 	}
 }
 
-// TestChangeScriptGuardsCompareTheObservedValues: each guard compares with
-// exactly the value the plan observed for the field the step changes (the
-// value after the earlier steps), and each check with the value the step
-// makes; a document changed after the read makes that step's guard fire.
-func TestChangeScriptGuardsCompareTheObservedValues(t *testing.T) {
+// driftedChangeScript returns the documents of P01 serving HTTP with one
+// drift (Inventory requires SSL: healthy, but not the config) and the change
+// plan and change script that add an HTTPS binding and repair the drift.
+func driftedChangeScript(t *testing.T) ([]api.Server, *Plan, string) {
+	t.Helper()
 	a := loadConfig(t, config(single(80, 443, false, nil)))
 	b := loadConfig(t, config(single(80, 443, false, cert(thumbA, p01))))
 	docs := seedDocs(t, a, b)
-	docs[0].IIS.VRoots[api.VRootInventory] = []string{"Ssl"} // drift: healthy, but not the config
+	docs[0].IIS.VRoots[api.VRootInventory] = []string{"Ssl"}
 	obs, files := observedFrom(docs)
 	p, err := PlanFrom(b, nil, obs, today)
 	if err != nil {
 		t.Fatal(err)
 	}
-	scripts, err := ChangeScripts(p, ChangeScriptOptions{Sources: files})
+	set, err := ChangeScripts(p, ChangeScriptOptions{Sources: files})
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := scripts.Scripts[0].Text
+	return docs, p, set.Scripts[0].Text
+}
+
+// TestChangeScriptGuardsCompareTheObservedValues: each guard compares with
+// exactly the value the plan observed for the field the step changes (the
+// value after the earlier steps), and each check with the value the step
+// makes; a document changed after the read makes that step's guard fire.
+func TestChangeScriptGuardsCompareTheObservedValues(t *testing.T) {
+	docs, _, text := driftedChangeScript(t)
 	steps := scriptSteps(t, text)
 	if len(steps) != 2 {
 		t.Fatalf("steps %+v, want addBinding and setSslFlags", steps)
@@ -293,20 +301,7 @@ func hereString(t testing.TB, text string, n int, name string) string {
 // $SupDesired. On a machine changed by hand after the read, the first
 // guard sees another value: the script would stop there.
 func TestChangeScriptStepsRunOnTheFakeMachine(t *testing.T) {
-	a := loadConfig(t, config(single(80, 443, false, nil)))
-	b := loadConfig(t, config(single(80, 443, false, cert(thumbA, p01))))
-	docs := seedDocs(t, a, b)
-	docs[0].IIS.VRoots[api.VRootInventory] = []string{"Ssl"}
-	obs, files := observedFrom(docs)
-	p, err := PlanFrom(b, nil, obs, today)
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := ChangeScripts(p, ChangeScriptOptions{Sources: files})
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := set.Scripts[0].Text
+	docs, p, text := driftedChangeScript(t)
 	steps := scriptSteps(t, text)
 	run := func(m *fakewin.Machine, script string) (string, int) {
 		t.Helper()

@@ -236,18 +236,6 @@ func TestWindowsApplyExit4(t *testing.T) {
 // script (so every read) takes 200 ms, at parallelism 10: 50 rounds of 200
 // ms make 10 s the floor.
 func BenchmarkPlan500Windows(b *testing.B) {
-	ctx := context.Background()
 	from, to := loadConfig(b, manySites(500, false)), loadConfig(b, manySites(500, true))
-	c := startWindowsCluster(b, seedDocs(b, from, to), "--fake-delay", "200ms")
-	r := c.reconciler(Options{Parallelism: 10})
-	b.ResetTimer()
-	for b.Loop() {
-		p, err := r.Plan(ctx, to, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if got := p.Summary(); got.Servers != 500 {
-			b.Fatalf("plan touches %d servers, want 500", got.Servers)
-		}
-	}
+	benchPlan500(b, startWindowsCluster(b, seedDocs(b, from, to), "--fake-delay", "200ms").cluster, to)
 }

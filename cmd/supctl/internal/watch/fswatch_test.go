@@ -33,6 +33,13 @@ func startWatcher(t *testing.T, paths ...string) (*repoWatcher, <-chan struct{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rw, runWatcher(t, rw)
+}
+
+// runWatcher runs rw until the test ends and returns its channel of
+// debounced changes.
+func runWatcher(t *testing.T, rw *repoWatcher) <-chan struct{} {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	changed := make(chan struct{}, 1)
 	done := make(chan error, 1)
@@ -44,7 +51,7 @@ func startWatcher(t *testing.T, paths ...string) (*repoWatcher, <-chan struct{})
 		}
 		rw.Close()
 	})
-	return rw, changed
+	return changed
 }
 
 func waitChange(t *testing.T, changed <-chan struct{}, what string) {
@@ -177,17 +184,7 @@ func TestRepoWatcherRootComesBack(t *testing.T) {
 	}
 	var lost atomic.Bool
 	rw.onLost = lost.Store
-	ctx, cancel := context.WithCancel(context.Background())
-	changed := make(chan struct{}, 1)
-	done := make(chan error, 1)
-	go func() { done <- rw.run(ctx, 20*time.Millisecond, changed) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-		rw.Close()
-	})
+	changed := runWatcher(t, rw)
 
 	for _, gone := range []string{repo, parent} {
 		settle(changed)
