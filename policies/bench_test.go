@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/supctl/supctl/schema"
+	"github.com/supctl/supctl/schema/schematest"
 )
 
 var benchToday = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
@@ -21,7 +22,7 @@ func genConfig(n int) *schema.Config {
 	cfg := &schema.Config{Sites: map[string]*schema.Site{}}
 	codes := make([]string, n)
 	for i := range codes {
-		codes[i] = fmt.Sprintf("%c%02d", 'A'+i/100, i%100)
+		codes[i] = schematest.Code(i)
 	}
 	for i, code := range codes {
 		dom := strings.ToLower(code) + ".corp.example.com"

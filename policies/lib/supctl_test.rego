@@ -10,3 +10,9 @@ test_version_less if {
 	not lib.version_less("3.2.7600.283", "3.2.7600.283")
 	not lib.version_less("6.2.9200.0", "3.2.7600.283")
 }
+
+test_group if {
+	lib.group([]) == {}
+	lib.group([["b", 2], ["a", 1], ["b", 3], ["c", 1], ["b", 2]]) == {"a": {1}, "b": {2, 3}, "c": {1}}
+	lib.shared([["b", 2], ["a", 1], ["b", 3], ["c", 1], ["c", 1]]) == {"b": {2, 3}}
+}
