@@ -1,0 +1,164 @@
+package schema
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/cuecontext"
+)
+
+// chunkSites is the number of sites evaluated together in a repo of JSON and
+// YAML files (see evaluateChunks).
+const chunkSites = 100
+
+// evaluateChunks evaluates a repo of JSON and YAML files chunk by chunk, on
+// one CUE context per processor, and unions the chunks' configs.
+//
+// #Config applies #Site to each site on its own, and data has no references,
+// so each chunk's result is the whole result's share of it. CUE's value of a
+// chunk is dropped once it is decoded: memory holds one chunk per processor,
+// not the whole repo (5,000 sites in one piece took twice the peak memory of
+// cue vet). A chunk's syntax is used by that chunk only: the CUE compiler
+// annotates syntax trees, so no node may be shared between contexts.
+func (l *loader) evaluateChunks(chunks []*ast.StructLit) {
+	type result struct {
+		cfg      Config
+		err      error
+		sch, raw cue.Value // kept for the messages of a chunk that failed
+	}
+	results := make([]result, len(chunks))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx := cuecontext.New()
+			sch := compileSchema(ctx, "#Config")
+			for i := int(next.Add(1) - 1); i < len(chunks); i = int(next.Add(1) - 1) {
+				r := &results[i]
+				raw := ctx.BuildExpr(chunks[i])
+				if r.err = raw.Err(); r.err != nil {
+					continue // the files disagree: no schema to explain it with
+				}
+				if r.err = decodeConcrete(sch.Unify(raw), &r.cfg); r.err != nil {
+					r.sch, r.raw = sch, raw
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// Files that disagree stop a repo evaluated in one piece at the first
+	// disagreement (buildRaw): so do they here, at the first chunk's.
+	for _, r := range results {
+		if r.err != nil && !r.sch.Exists() {
+			l.cueErrors(RuleSchema, r.err, r.sch, r.raw)
+			return
+		}
+	}
+	cfg := &Config{Sites: map[string]*Site{}}
+	failed := false
+	for i, r := range results {
+		if r.err != nil {
+			l.cueErrors(RuleSchema, r.err, r.sch, r.raw)
+			failed = true
+			continue
+		}
+		if i == 0 {
+			cfg.Waivers = r.cfg.Waivers
+		}
+		for code, s := range r.cfg.Sites {
+			cfg.Sites[code] = s
+		}
+	}
+	if !failed {
+		l.repo.Config = cfg
+	}
+}
+
+// splitSites splits a merged document (see mergeDocs) into struct literals
+// of at most n sites each; the first one also holds every field but sites.
+// It reports false when the document has no sites struct to split (sites
+// written as something else, or written twice): such a repo is evaluated in
+// one piece, where CUE reports the conflict.
+func splitSites(root *ast.StructLit, n int) ([]*ast.StructLit, bool) {
+	var sites *ast.Field
+	var rest []ast.Decl
+	for _, d := range root.Elts {
+		f, ok := d.(*ast.Field)
+		if name, named := labelNameOf(f, ok); named && name == "sites" {
+			if _, isStruct := f.Value.(*ast.StructLit); !isStruct || sites != nil {
+				return nil, false
+			}
+			sites = f
+			continue
+		}
+		rest = append(rest, d)
+	}
+	if sites == nil {
+		return nil, false
+	}
+	var chunks []*ast.StructLit
+	for i, part := range sitesBy(sites.Value.(*ast.StructLit).Elts, n) {
+		lit := &ast.StructLit{Lbrace: root.Lbrace, Rbrace: root.Rbrace}
+		if i == 0 {
+			lit.Elts = rest
+		}
+		field := *sites
+		field.Label = copyLabel(sites.Label)
+		field.Value = &ast.StructLit{Elts: part}
+		lit.Elts = append(lit.Elts, &field)
+		chunks = append(chunks, lit)
+	}
+	return chunks, true
+}
+
+// sitesBy splits the fields of sites into parts of at most n sites each (at
+// least one part), the fields of one site always in the same part: a site
+// written as a struct in one file and as something else in another is two
+// fields, and only CUE evaluating both reports the conflict.
+func sitesBy(elts []ast.Decl, n int) [][]ast.Decl {
+	var order []string
+	byName := map[string][]ast.Decl{}
+	for _, d := range elts {
+		f, ok := d.(*ast.Field)
+		name, _ := labelNameOf(f, ok)
+		if _, seen := byName[name]; !seen {
+			order = append(order, name)
+		}
+		byName[name] = append(byName[name], d)
+	}
+	parts := [][]ast.Decl{nil}
+	for i, name := range order {
+		if i > 0 && i%n == 0 {
+			parts = append(parts, nil)
+		}
+		parts[len(parts)-1] = append(parts[len(parts)-1], byName[name]...)
+	}
+	return parts
+}
+
+// copyLabel returns a copy of a label node, so that no two chunks share it.
+func copyLabel(l ast.Label) ast.Label {
+	switch x := l.(type) {
+	case *ast.Ident:
+		c := *x
+		return &c
+	case *ast.BasicLit:
+		c := *x
+		return &c
+	}
+	return l
+}
+
+// labelNameOf is labelName of a field's label, false for a declaration that
+// is not a field.
+func labelNameOf(f *ast.Field, ok bool) (string, bool) {
+	if !ok {
+		return "", false
+	}
+	return labelName(f.Label)
+}
