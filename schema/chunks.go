@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"fmt"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -8,22 +10,25 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/parser"
 )
 
 // chunkSites is the number of sites evaluated together in a repo of JSON and
 // YAML files (see evaluateChunks).
 const chunkSites = 100
 
-// evaluateChunks evaluates a repo of JSON and YAML files chunk by chunk, on
-// one CUE context per processor, and unions the chunks' configs.
+// evaluateChunks evaluates the JSON and YAML sites of a repo chunk by chunk,
+// each unified with the CUE files cueFiles (templates only), on one CUE
+// context per processor, and unions the chunks' configs.
 //
-// #Config applies #Site to each site on its own, and data has no references,
-// so each chunk's result is the whole result's share of it. CUE's value of a
+// #Config applies #Site to each site on its own, data has no references and
+// templates apply to each site on its own, so each chunk's result is the
+// whole result's share of it. CUE's value of a
 // chunk is dropped once it is decoded: memory holds one chunk per processor,
 // not the whole repo (5,000 sites in one piece took twice the peak memory of
 // cue vet). A chunk's syntax is used by that chunk only: the CUE compiler
 // annotates syntax trees, so no node may be shared between contexts.
-func (l *loader) evaluateChunks(chunks []*ast.StructLit) {
+func (l *loader) evaluateChunks(chunks []*ast.StructLit, cueFiles []string) {
 	type result struct {
 		cfg      Config
 		err      error
@@ -38,9 +43,10 @@ func (l *loader) evaluateChunks(chunks []*ast.StructLit) {
 			defer wg.Done()
 			ctx := cuecontext.New()
 			sch := compileSchema(ctx, "#Config")
+			tmpl := l.templates(ctx, cueFiles)
 			for i := int(next.Add(1) - 1); i < len(chunks); i = int(next.Add(1) - 1) {
 				r := &results[i]
-				raw := ctx.BuildExpr(chunks[i])
+				raw := tmpl.Unify(ctx.BuildExpr(chunks[i]))
 				if r.err = raw.Err(); r.err != nil {
 					continue // the files disagree: no schema to explain it with
 				}
@@ -60,10 +66,10 @@ func (l *loader) evaluateChunks(chunks []*ast.StructLit) {
 		}
 	}
 	cfg := &Config{Sites: map[string]*Site{}}
-	failed := false
+	failed, seen := false, map[string]bool{}
 	for i, r := range results {
 		if r.err != nil {
-			l.cueErrors(RuleSchema, r.err, r.sch, r.raw)
+			l.chunkErrors(r.err, r.sch, r.raw, seen)
 			failed = true
 			continue
 		}
@@ -161,4 +167,49 @@ func labelNameOf(f *ast.Field, ok bool) (string, bool) {
 		return "", false
 	}
 	return labelName(f.Label)
+}
+
+// templates builds the CUE files of a repo in ctx from a parse of its own
+// (see evaluateChunks); they built without error in the loader's context.
+func (l *loader) templates(ctx *cue.Context, names []string) cue.Value {
+	files := make([]*ast.File, 0, len(names))
+	for _, name := range names {
+		f, err := parser.ParseFile(name, l.srcs[name], parser.ParseComments)
+		if err != nil {
+			panic(fmt.Sprintf("%s parsed before, not now: %v", name, err)) // a defect
+		}
+		files = append(files, f)
+	}
+	v, err := buildCUE(ctx, files)
+	if err != nil {
+		panic(fmt.Sprintf("templates built before, not now: %v", err)) // a defect
+	}
+	return v
+}
+
+// cueNames lists the repo's CUE files that parsed, in load order.
+func (l *loader) cueNames() []string {
+	var names []string
+	for _, name := range l.repo.Files {
+		if _, read := l.srcs[name]; read && filepath.Ext(name) == ".cue" {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// chunkErrors is cueErrors for one chunk, leaving out the problems another
+// chunk reported already (seen; an error of a template, not of a site).
+func (l *loader) chunkErrors(err error, sch, raw cue.Value, seen map[string]bool) {
+	before := len(l.repo.Problems)
+	l.cueErrors(RuleSchema, err, sch, raw)
+	kept := l.repo.Problems[:before]
+	for _, p := range l.repo.Problems[before:] {
+		key := fmt.Sprintf("%v\x00%s\x00%s", p.Pos, pathKey(p.Path), p.Msg)
+		if !seen[key] {
+			seen[key] = true
+			kept = append(kept, p)
+		}
+	}
+	l.repo.Problems = kept
 }

@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"bytes"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -34,41 +36,64 @@ func conflictingSites(n int) map[string][]byte {
 	return files
 }
 
-// TestChunksLoadLikeOnePiece: a repo of JSON and YAML, evaluated in chunks of
-// sites, gives the config and the problems (positions, paths, messages) that
-// the same repo gives evaluated in one piece (which a CUE file forces).
+// templated is files with the SUP ports and client agent of every site
+// given by a CUE template instead (as TemplatedFilePerSite).
+func templated(files map[string][]byte) map[string][]byte {
+	out := map[string][]byte{"templates.cue": []byte(schematest.Templates)}
+	for name, src := range files {
+		src = bytes.ReplaceAll(src, []byte("      ports: {http: 8530, https: 8531}\n    clientAgent: {scanSchedule: {days: 7}}\n"), nil)
+		out[name] = src
+	}
+	return out
+}
+
+// TestChunksLoadLikeOnePiece: a repo of JSON and YAML, and with CUE
+// templates, evaluated in chunks of sites, gives the config and the problems
+// (positions, paths, messages) that the same repo gives evaluated in one
+// piece, which a CUE file that refers to sites forces.
 func TestChunksLoadLikeOnePiece(t *testing.T) {
 	const n = 3*chunkSites + 17
 	for name, files := range map[string]map[string][]byte{
-		"valid":       schematest.FilePerSite(n, 2),
-		"broken":      brokenSites(n),
-		"conflicting": conflictingSites(n),
+		"valid":                 schematest.FilePerSite(n, 2),
+		"broken":                brokenSites(n),
+		"conflicting":           conflictingSites(n),
+		"templated/valid":       templated(schematest.FilePerSite(n, 2)),
+		"templated/broken":      templated(brokenSites(n)),
+		"templated/conflicting": templated(conflictingSites(n)),
 	} {
 		t.Run(name, func(t *testing.T) {
 			chunked := load(t, files)
-			withCUE := map[string][]byte{"empty.cue": []byte("package config\n")}
+			withRef := map[string][]byte{"refers.cue": []byte("package config\n\nsites: _\n_sites: len(sites)\n")}
 			for k, v := range files {
-				withCUE[k] = v
+				withRef[k] = v
 			}
-			whole := load(t, withCUE)
+			whole := load(t, withRef)
 			if !reflect.DeepEqual(chunked.Config, whole.Config) {
 				t.Errorf("configs differ: chunked %v, one piece %v", chunked.Config != nil, whole.Config != nil)
 			}
 			if got, want := problemLines(chunked), problemLines(whole); !reflect.DeepEqual(got, want) {
 				t.Errorf("problems differ:\nchunked:\n%s\none piece:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
-			if name == "broken" && len(chunked.Problems) < 4 {
+			if strings.HasSuffix(name, "/broken") && len(chunked.Problems) < 4 {
 				t.Errorf("%d problems, want at least one per mistake:\n%s", len(chunked.Problems), strings.Join(problemLines(chunked), "\n"))
+			}
+			if strings.HasSuffix(name, "valid") && chunked.Config == nil {
+				t.Errorf("did not load: %s", strings.Join(problemLines(chunked), "\n"))
 			}
 		})
 	}
 }
 
+// load loads a repo written from files, its file names made relative to it.
 func load(t *testing.T, files map[string][]byte) *Repo {
 	t.Helper()
-	r, err := Load([]string{schematest.WriteRepo(t, files)})
+	dir := schematest.WriteRepo(t, files)
+	r, err := Load([]string{dir})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for i := range r.Problems {
+		r.Problems[i].Pos.File = strings.TrimPrefix(r.Problems[i].Pos.File, dir+string(filepath.Separator))
 	}
 	return r
 }
@@ -76,19 +101,9 @@ func load(t *testing.T, files map[string][]byte) *Repo {
 func problemLines(r *Repo) []string {
 	var out []string
 	for _, p := range r.Problems {
-		out = append(out, fmt.Sprintf("%s:%d:%d %s %s: %s", relName(p.Pos.File), p.Pos.Line, p.Pos.Col, p.Rule, FormatPath(p.Path), p.Msg))
+		out = append(out, fmt.Sprintf("%s:%d:%d %s %s: %s", p.Pos.File, p.Pos.Line, p.Pos.Col, p.Rule, FormatPath(p.Path), p.Msg))
 	}
 	return out
-}
-
-// relName drops the temporary directory of a repo file's name.
-func relName(name string) string {
-	for _, dir := range []string{"/sites/", "/zz/", "/waivers"} {
-		if i := strings.Index(name, dir); i >= 0 {
-			return name[i:]
-		}
-	}
-	return name
 }
 
 // TestSplitSites: the sites of a merged document go into chunks of at most

@@ -11,18 +11,23 @@ import (
 )
 
 // evaluate unifies the user's files, applies #Config and decodes the result
-// into l.repo.Config, or records the schema problems. A repo of JSON and
-// YAML only is evaluated in chunks of sites (see evaluateChunks); CUE files
-// may refer from one site to another, so a repo with CUE files is evaluated
-// in one piece.
+// into l.repo.Config, or records the schema problems. The JSON and YAML
+// sites of a repo whose CUE files are templates only (templatesOnly) are
+// evaluated in chunks (evaluateChunks); any other repo in one piece.
 func (l *loader) evaluate(p parsed) {
-	if len(p.cueFiles) == 0 {
-		if chunks, ok := splitSites(mergeDocs(p.docs), chunkSites); ok {
-			l.evaluateChunks(chunks)
+	ctx := cuecontext.New()
+	if chunks, ok := splitSites(mergeDocs(p.docs), chunkSites); ok && templatesOnly(p.cueFiles) {
+		tmpl, err := buildCUE(ctx, p.cueFiles)
+		if err != nil {
+			l.cueErrors(RuleSchema, err, cue.Value{}, cue.Value{})
 			return
 		}
+		if len(p.cueFiles) > 0 {
+			l.repo.Positions.raw, l.repo.Positions.templates = tmpl, true
+		}
+		l.evaluateChunks(chunks, l.cueNames())
+		return
 	}
-	ctx := cuecontext.New()
 	raw, err := buildRaw(ctx, p)
 	if err != nil {
 		l.cueErrors(RuleSchema, err, cue.Value{}, cue.Value{})
@@ -60,20 +65,29 @@ func decodeConcrete(v cue.Value, x any) error {
 // buildRaw builds the user's value: the CUE files as one instance, unified
 // with every JSON and YAML document.
 func buildRaw(ctx *cue.Context, p parsed) (cue.Value, error) {
-	raw := ctx.CompileString("{}")
-	if len(p.cueFiles) > 0 {
-		inst := build.NewContext().NewInstance("", nil)
-		for _, f := range p.cueFiles {
-			if err := inst.AddSyntax(f); err != nil {
-				return raw, err
-			}
-		}
-		raw = ctx.BuildInstance(inst)
+	raw, err := buildCUE(ctx, p.cueFiles)
+	if err != nil {
+		return raw, err
 	}
 	if len(p.docs) > 0 {
 		raw = raw.Unify(ctx.BuildExpr(mergeDocs(p.docs)))
 	}
 	return raw, raw.Err()
+}
+
+// buildCUE builds CUE files as one instance; {} when there are none.
+func buildCUE(ctx *cue.Context, files []*ast.File) (cue.Value, error) {
+	if len(files) == 0 {
+		return ctx.CompileString("{}"), nil
+	}
+	inst := build.NewContext().NewInstance("", nil)
+	for _, f := range files {
+		if err := inst.AddSyntax(f); err != nil {
+			return cue.Value{}, err
+		}
+	}
+	v := ctx.BuildInstance(inst)
+	return v, v.Err()
 }
 
 // mergeDocs merges JSON and YAML documents into one struct literal: the

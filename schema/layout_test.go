@@ -15,6 +15,7 @@ func TestLayoutsLoadTheSameConfig(t *testing.T) {
 	want := loadClean(t, schematest.OneFile(40, 3))
 	for name, files := range map[string]map[string][]byte{
 		"FilePerSite":          schematest.FilePerSite(40, 3),
+		"TemplatedOneFile":     schematest.TemplatedOneFile(40, 3),
 		"TemplatedFilePerSite": schematest.TemplatedFilePerSite(40, 3),
 		"ServerTree":           schematest.ServerTree(40, 3),
 	} {

@@ -37,6 +37,10 @@ func (p Pos) Less(q Pos) bool {
 type Positions struct {
 	byPath map[string][]Pos
 	raw    cue.Value // the user's unified value, before the schema
+	// templates: raw is the CUE files alone (templates only, see
+	// templatesOnly), whose value at a site's path is what their pattern
+	// gives any site.
+	templates bool
 }
 
 func newPositions() *Positions { return &Positions{byPath: map[string][]Pos{}} }
@@ -78,7 +82,11 @@ func (p *Positions) fromValue(path []string) (Pos, bool) {
 	if !p.raw.Exists() || len(path) == 0 {
 		return Pos{}, false
 	}
-	v := p.raw.LookupPath(cue.MakePath(selectors(path)...))
+	v := p.raw
+	if p.templates && len(path) >= 2 && path[0] == "sites" {
+		v = v.FillPath(cue.MakePath(cue.Str("sites"), cue.Str(path[1])), struct{}{})
+	}
+	v = v.LookupPath(cue.MakePath(selectors(path)...))
 	if !v.Exists() {
 		return Pos{}, false
 	}

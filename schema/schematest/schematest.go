@@ -119,6 +119,17 @@ func TemplatedFilePerSite(n, serversPerSite int) map[string][]byte {
 	return files
 }
 
+// TemplatedOneFile is TemplatedFilePerSite with the sites in one file,
+// sites.yaml: the yardstick of the templated layout.
+func TemplatedOneFile(n, serversPerSite int) map[string][]byte {
+	var b strings.Builder
+	b.WriteString("sites:\n")
+	for i := range n {
+		site(&b, i, serversPerSite, true, -1)
+	}
+	return map[string][]byte{"templates.cue": []byte(Templates), "sites.yaml": []byte(b.String())}
+}
+
 // ServerTree is the sites of SitesYAML as a directory per site:
 // sites/<code>/site.yaml, and sites/<code>/servers/<fqdn>.yaml per server.
 func ServerTree(n, serversPerSite int) map[string][]byte {

@@ -19,6 +19,7 @@ var layouts = []struct {
 }{
 	{"OneFile", schematest.OneFile},
 	{"FilePerSite", schematest.FilePerSite},
+	{"TemplatedOneFile", schematest.TemplatedOneFile},
 	{"TemplatedFilePerSite", schematest.TemplatedFilePerSite},
 	{"ServerTree", schematest.ServerTree},
 }
