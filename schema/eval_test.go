@@ -49,3 +49,17 @@ func TestLargeRepo(t *testing.T) {
 		t.Errorf("problems:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestBareCarriageReturns: a YAML file with classic Mac OS line ends (CR
+// only) loads, and its problems are placed on the lines YAML counts.
+// Regression: CUE's YAML decoder panicked on "\r\r0" (FuzzLoadYAML).
+func TestBareCarriageReturns(t *testing.T) {
+	if r := load(t, map[string][]byte{"sites.yaml": []byte("\r\r0")}); len(r.Problems) != 1 || r.Problems[0].Pos.Line != 3 {
+		t.Errorf("a number on line 3: %q, want one problem on line 3", problemLines(r))
+	}
+	got := problemLines(load(t, map[string][]byte{"sites.yaml": []byte("sites:\r  P01:\r    bogus: 1\r")}))
+	want := "sites.yaml:3:5 SCHEMA sites.P01.bogus: "
+	if len(got) == 0 || !strings.HasPrefix(got[0], want) {
+		t.Errorf("problems:\n got %q\nwant first to start %q", got, want)
+	}
+}

@@ -221,7 +221,7 @@ func (l *loader) run() {
 			l.problem(RuleSyntax, nil, readErrPos(name, err), err.Error())
 			continue
 		}
-		l.srcs[name] = stripJSONBOM(name, src)
+		l.srcs[name] = yamlLineBreaks(name, stripJSONBOM(name, src))
 	}
 	l.repo.srcs = l.srcs
 	parsed := l.parse()

@@ -25,6 +25,25 @@ func stripJSONBOM(name string, src []byte) []byte {
 	return bytes.TrimPrefix(src, utf8BOM)
 }
 
+// yamlLineBreaks makes every bare carriage return of a YAML file's text
+// (classic Mac OS line ends) a line feed. YAML reads a lone CR as a line
+// break; CUE's YAML decoder numbers lines by LF only, and a YAML line past
+// its last LF made it panic (index out of range in yamlOffset, cuelang.org/go
+// v0.17.1; found by FuzzLoadYAML with "\r\r0"). One byte for one: offsets
+// and columns stay, and lines are counted as YAML counts them. CR LF stays.
+func yamlLineBreaks(name string, src []byte) []byte {
+	if ext := filepath.Ext(name); ext != ".yaml" && ext != ".yml" || !bytes.Contains(src, []byte("\r")) {
+		return src
+	}
+	out := bytes.Clone(src)
+	for i, c := range out {
+		if c == '\r' && (i+1 == len(out) || out[i+1] != '\n') {
+			out[i] = '\n'
+		}
+	}
+	return out
+}
+
 // unreadableDirPos is where the problem of a directory discover could not
 // read is reported: the directory itself.
 func unreadableDirPos(err error) Pos {
