@@ -276,6 +276,10 @@ func (l *loader) parse() parsed {
 			l.repo.Problems = append(l.repo.Problems, docProblems(name, src, false, x)...)
 			p.docs = append(p.docs, x)
 		default: // .yaml, .yml
+			if s, ok := diag.YAMLAliasLoop(src); ok {
+				l.problem(RuleSyntax, nil, Pos{File: name, Line: s.Line, Col: s.Col}, s.Msg)
+				continue
+			}
 			d := cueyaml.NewDecoder(name, bytes.NewReader(src))
 			for {
 				x, err := d.Extract()

@@ -1,6 +1,9 @@
 package diag
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestNearest(t *testing.T) {
 	for _, c := range []struct {
@@ -56,5 +59,28 @@ func TestJSONTrailingComma(t *testing.T) {
 	}
 	if _, ok := JSON([]byte(`{"a": 1 }`), 8); ok {
 		t.Error("no comma, yet explained as one")
+	}
+}
+
+// TestYAMLAliasLoop: an alias inside its own anchor's value is found where
+// it is written, directly or through a merge key, in any document; anchors
+// used after their value, and text with & and * that is no anchor, are not.
+func TestYAMLAliasLoop(t *testing.T) {
+	for src, want := range map[string]string{
+		"s:\n  P: &s {<<: [*s, {de: ve}]}\n": "2:15",
+		"a: &x\n  b: *x\n":                   "2:6",
+		"a: 1\n---\nb: &y [1, [2, *y]]\n":    "3:15",
+		"a: &x {b: 1}\nc: *x\nd: {<<: *x}\n": "",
+		"note: 'a & b * c'\n":                "",
+		"a: &x [1\n":                         "", // does not parse: the decoder says so
+	} {
+		s, ok := YAMLAliasLoop([]byte(src))
+		got := ""
+		if ok {
+			got = fmt.Sprintf("%d:%d", s.Line, s.Col)
+		}
+		if got != want {
+			t.Errorf("YAMLAliasLoop(%q) at %q, want %q (%s)", src, got, want, s.Msg)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
+	yamlv3 "go.yaml.in/yaml/v3"
 )
 
 // Syntax is a syntax error placed in a file: 1-based line and column.
@@ -96,4 +97,45 @@ func JSON(src []byte, off int) (string, bool) {
 		return "", false
 	}
 	return fmt.Sprintf("a comma before %q: JSON allows none after the last element; remove it", string(src[off])), true
+}
+
+// YAMLAliasLoop finds an alias inside the node its anchor names (a: &x
+// {b: *x}, or through a merge key: &x {<<: [*x]}): a value that contains
+// itself. CUE's YAML decoder, built on the same parser, expands such an
+// alias forever (a fatal stack overflow in cuelang.org/go v0.17.1, found
+// by FuzzLoadYAML), so it must not see one. It returns false when src has
+// no such alias or does not parse (the decoder reports that).
+func YAMLAliasLoop(src []byte) (Syntax, bool) {
+	if !bytes.Contains(src, []byte("&")) || !bytes.Contains(src, []byte("*")) {
+		return Syntax{}, false // no anchor and alias: no need to parse twice
+	}
+	dec := yamlv3.NewDecoder(bytes.NewReader(src))
+	for {
+		var doc yamlv3.Node
+		if err := dec.Decode(&doc); err != nil {
+			return Syntax{}, false
+		}
+		if n := aliasInside(&doc, map[*yamlv3.Node]bool{}); n != nil {
+			return Syntax{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("alias *%s is inside the value of its own anchor &%s: the value would contain itself", n.Value, n.Value)}, true
+		}
+	}
+}
+
+// aliasInside returns the first alias below n whose anchored node is n or
+// one of n's ancestors (open).
+func aliasInside(n *yamlv3.Node, open map[*yamlv3.Node]bool) *yamlv3.Node {
+	if n.Kind == yamlv3.AliasNode {
+		if open[n.Alias] {
+			return n
+		}
+		return nil
+	}
+	open[n] = true
+	defer delete(open, n)
+	for _, c := range n.Content {
+		if a := aliasInside(c, open); a != nil {
+			return a
+		}
+	}
+	return nil
 }
