@@ -23,11 +23,11 @@ const chunkSites = 100
 //
 // #Config applies #Site to each site on its own, data has no references and
 // templates apply to each site on its own, so each chunk's result is the
-// whole result's share of it. CUE's value of a
-// chunk is dropped once it is decoded: memory holds one chunk per processor,
-// not the whole repo (5,000 sites in one piece took twice the peak memory of
-// cue vet). A chunk's syntax is used by that chunk only: the CUE compiler
-// annotates syntax trees, so no node may be shared between contexts.
+// whole result's share of it. CUE's value of a chunk is dropped once it is
+// decoded: memory holds one chunk per processor, not the whole repo (5,000
+// sites in one piece took twice the peak memory of cue vet). A chunk's
+// syntax is used by that chunk only: the CUE compiler annotates syntax
+// trees, so no node may be shared between contexts.
 func (l *loader) evaluateChunks(chunks []*ast.StructLit, cueFiles []string) {
 	type result struct {
 		cfg      Config

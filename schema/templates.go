@@ -1,8 +1,6 @@
 package schema
 
-import (
-	"cuelang.org/go/cue/ast"
-)
+import "cuelang.org/go/cue/ast"
 
 // templatesOnly reports whether CUE files only give every site the same
 // constraints, so that a repo of them and JSON and YAML sites can be
