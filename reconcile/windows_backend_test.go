@@ -17,6 +17,7 @@ import (
 	"github.com/supctl/supctl/reconcile/supd/supdtest"
 	"github.com/supctl/supctl/reconcile/supd/windows"
 	"github.com/supctl/supctl/reconcile/supd/windows/fakewin"
+	"github.com/supctl/supctl/schema"
 )
 
 // windowsCluster is a cluster of supd processes with the windows backend,
@@ -62,6 +63,20 @@ func (w *windowsCluster) editByHand(t testing.TB, fqdn string, edit func(doc *ap
 	}
 }
 
+// planOnWindows starts windows-backed supd processes holding transition
+// tr's starting state and plans its target config.
+func planOnWindows(t *testing.T, tr transition) (*windowsCluster, *Reconciler, *schema.Config, *Plan) {
+	t.Helper()
+	a, b := loadConfig(t, tr.a), loadConfig(t, tr.b)
+	c := startWindowsCluster(t, seedDocs(t, a, b))
+	r := c.reconciler(Options{})
+	p, err := r.Plan(context.Background(), b, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, r, b, p
+}
+
 // TestTransitionsOnWindows runs transitions of TestTransitions against
 // supd processes whose windows backend runs the embedded scripts on fake
 // Windows machines. The read of a site server cannot see the site mode, the
@@ -79,17 +94,11 @@ func TestTransitionsOnWindows(t *testing.T) {
 		t.Run(tr.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			a, b := loadConfig(t, tr.a), loadConfig(t, tr.b)
-			c := startWindowsCluster(t, seedDocs(t, a, b))
-			r := c.reconciler(Options{})
-			p, err := r.Plan(ctx, b, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c, r, b, p := planOnWindows(t, tr)
 			if s := p.Summary(); s.Changes == 0 && s.Manual == 0 {
 				t.Fatal("the transition plans nothing")
 			}
-			_, err = r.Apply(ctx, b, p, Fresh)
+			_, err := r.Apply(ctx, b, p, Fresh)
 			switch {
 			case errors.Is(err, client.ErrInvalid):
 				if !strings.Contains(err.Error(), "a manual step") || !strings.Contains(err.Error(), "Configuration Manager 2007 console") {
@@ -114,13 +123,7 @@ func TestWindowsOpsReachTheMachine(t *testing.T) {
 		t.Fatalf("transition %s", tr.name)
 	}
 	ctx := context.Background()
-	a, b := loadConfig(t, tr.a), loadConfig(t, tr.b)
-	c := startWindowsCluster(t, seedDocs(t, a, b))
-	r := c.reconciler(Options{})
-	p, err := r.Plan(ctx, b, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, r, b, p := planOnWindows(t, tr)
 	if _, err := r.Apply(ctx, b, p, Fresh); !errors.Is(err, client.ErrInvalid) {
 		t.Fatalf("apply: %v, want the SUP's manual step", err)
 	}

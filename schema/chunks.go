@@ -94,8 +94,8 @@ func splitSites(root *ast.StructLit, n int) ([]*ast.StructLit, bool) {
 	var sites *ast.Field
 	var rest []ast.Decl
 	for _, d := range root.Elts {
-		f, ok := d.(*ast.Field)
-		if name, named := labelNameOf(f, ok); named && name == "sites" {
+		if name, named := fieldName(d); named && name == "sites" {
+			f := d.(*ast.Field)
 			if _, isStruct := f.Value.(*ast.StructLit); !isStruct || sites != nil {
 				return nil, false
 			}
@@ -130,8 +130,7 @@ func sitesBy(elts []ast.Decl, n int) [][]ast.Decl {
 	var order []string
 	byName := map[string][]ast.Decl{}
 	for _, d := range elts {
-		f, ok := d.(*ast.Field)
-		name, _ := labelNameOf(f, ok)
+		name, _ := fieldName(d)
 		if _, seen := byName[name]; !seen {
 			order = append(order, name)
 		}
@@ -160,9 +159,10 @@ func copyLabel(l ast.Label) ast.Label {
 	return l
 }
 
-// labelNameOf is labelName of a field's label, false for a declaration that
+// fieldName is labelName of a field's label, false for a declaration that
 // is not a field.
-func labelNameOf(f *ast.Field, ok bool) (string, bool) {
+func fieldName(d ast.Decl) (string, bool) {
+	f, ok := d.(*ast.Field)
 	if !ok {
 		return "", false
 	}

@@ -119,12 +119,12 @@ func TestSplitSites(t *testing.T) {
 	for _, c := range chunks {
 		var names []string
 		for _, d := range c.Elts {
-			if n, named := labelNameOf(fieldOf(d)); named && n != "sites" {
+			if n, named := fieldName(d); named && n != "sites" {
 				names = append(names, n)
 			}
 		}
 		for _, d := range fieldValue(t, c, "sites").Elts {
-			n, _ := labelNameOf(fieldOf(d))
+			n, _ := fieldName(d)
 			names = append(names, "sites."+n)
 		}
 		got = append(got, strings.Join(names, " "))
@@ -151,15 +151,10 @@ func parseDocs(t *testing.T, yamls ...string) []ast.Expr {
 	return docs
 }
 
-func fieldOf(d ast.Decl) (*ast.Field, bool) {
-	f, ok := d.(*ast.Field)
-	return f, ok
-}
-
 func fieldValue(t *testing.T, s *ast.StructLit, name string) *ast.StructLit {
 	t.Helper()
 	for _, d := range s.Elts {
-		if n, named := labelNameOf(fieldOf(d)); named && n == name {
+		if n, named := fieldName(d); named && n == name {
 			return d.(*ast.Field).Value.(*ast.StructLit)
 		}
 	}
